@@ -1,0 +1,125 @@
+/**
+ * `startTelemetry` — the one call an app makes, first thing, before importing its own modules:
+ *
+ *   const telemetry = await startTelemetry({ serviceName: 'rideshare', region: 'eu-north' });
+ *   const { startServer } = await import('./server.js'); // loaded after, so express/pino get instrumented
+ *
+ * It validates the configuration, starts the profiler (span labels in AsyncContextFrame), the
+ * OpenTelemetry SDK (local-root detection, span exporters, HTTP/Express/pino instrumentation) and the
+ * logger, and installs a graceful shutdown on SIGTERM/SIGINT.
+ */
+import { register } from 'node:module';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { ConfigError, loadConfig, type SpanLabelMode, type TelemetryConfig } from './config.js';
+import { LocalRootSpanProcessor } from './local-roots.js';
+import { SpanProfileContextManager } from './span-profile-context-manager.js';
+import { offScope } from './span-label-scopes.js';
+import { startProfiling, type Profiling } from './pyroscope-profiler.js';
+import { traceExportProcessors } from './trace-exporters.js';
+import { startLogs, type Logger } from './logger.js';
+import { exitOnSignals, shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
+
+export interface TelemetryOptions {
+  /** `service.name` and the Pyroscope application name (OTEL_SERVICE_NAME overrides it). */
+  serviceName: string;
+  /** Resource attribute, profile tag and Loki label `region`. */
+  region?: string;
+  /** Exit 0 after a graceful shutdown on SIGTERM/SIGINT (default true). */
+  handleSignals?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+export interface Telemetry {
+  config: TelemetryConfig;
+  logger: Logger;
+  /** The span-label mode in force: `off` when profiling is disabled or the runtime cannot label correctly. */
+  spanLabels: SpanLabelMode;
+  /** Work to finish before telemetry is flushed at shutdown, e.g. closing the HTTP server. */
+  beforeShutdown(step: ShutdownStep): void;
+  /** Runs the shutdown (steps, then flush), bounded by SHUTDOWN_TIMEOUT_MS. Does not exit. */
+  shutdown(): Promise<ShutdownOutcome>;
+}
+
+export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
+  const config = loadConfigOrExit(options);
+  const region = options.region;
+  const pending: string[] = [];
+
+  let profiling: Profiling | undefined;
+  let sdk: NodeSDK | undefined;
+  if (!config.sdkDisabled) {
+    // ESM apps: let OpenTelemetry patch express and pino when they are imported after this call
+    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
+      data: { include: ['express', 'pino'] },
+    });
+    if (config.pyroscope.enabled) {
+      profiling = await startProfiling({
+        config: config.pyroscope,
+        tags: { ...(region !== undefined && { region }) },
+        warn: (message) => pending.push(message),
+      });
+    }
+    sdk = new NodeSDK({
+      resource: resourceFromAttributes({
+        [ATTR_SERVICE_NAME]: config.serviceName,
+        ...(region !== undefined && { region }),
+      }),
+      contextManager: new SpanProfileContextManager(profiling?.scope ?? offScope),
+      spanProcessors: [
+        new LocalRootSpanProcessor({
+          setProfileId: profiling !== undefined && profiling.spanLabels !== 'off',
+        }),
+        ...traceExportProcessors(config),
+      ],
+      instrumentations: [
+        new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' }),
+        new ExpressInstrumentation(),
+        new PinoInstrumentation(),
+      ],
+    });
+    sdk.start();
+  }
+
+  const logs = await startLogs({ config: config.logs, serviceName: config.serviceName, region });
+  for (const message of pending) logs.logger.warn(message);
+
+  let logsOpen = true;
+  const steps: ShutdownStep[] = [];
+  const shutdown = shutdownOnce({
+    timeoutMs: config.shutdownTimeoutMs,
+    steps,
+    report: (level, message, fields = {}) => {
+      if (logsOpen) logs.logger[level](fields, message);
+      else process.stdout.write(`${JSON.stringify({ level, time: Date.now(), ...fields, msg: message })}\n`);
+    },
+    flushTelemetry: async () => {
+      await Promise.allSettled([sdk?.shutdown(), profiling?.stop()]);
+      logsOpen = false;
+      await logs.close();
+    },
+  });
+  if (options.handleSignals ?? true) exitOnSignals(shutdown);
+
+  return {
+    config,
+    logger: logs.logger,
+    spanLabels: profiling?.spanLabels ?? 'off',
+    beforeShutdown: (step) => void steps.push(step),
+    shutdown: () => shutdown('shutdown()'),
+  };
+}
+
+function loadConfigOrExit(options: TelemetryOptions): TelemetryConfig {
+  try {
+    return loadConfig({ serviceName: options.serviceName }, options.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
