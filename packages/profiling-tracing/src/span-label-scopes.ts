@@ -31,6 +31,7 @@ const NO_SPAN: ProfilerContext = {};
 
 export const asyncContextScope: SpanLabelScope = {
   run(context, fn) {
+    if (!time.isStarted()) return fn(); // after the last profile was taken at shutdown
     const next = context ?? NO_SPAN;
     const current = time.getContext() as ProfilerContext | undefined;
     // entering the same root again (child spans, instrumentation callbacks) costs nothing
@@ -41,6 +42,7 @@ export const asyncContextScope: SpanLabelScope = {
 
 export const globalScope: SpanLabelScope = {
   run(context, fn) {
+    if (!time.isStarted()) return fn();
     const previous = time.getContext() as ProfilerContext | undefined;
     time.setContext(context ?? NO_SPAN);
     try {

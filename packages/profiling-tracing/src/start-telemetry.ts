@@ -76,10 +76,13 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         }),
         ...traceExportProcessors(config),
       ],
+      // this demo sends no OpenTelemetry metrics or log records (logs go pino → Loki)
+      metricReaders: [],
+      logRecordProcessors: [],
       instrumentations: [
         new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' }),
         new ExpressInstrumentation(),
-        new PinoInstrumentation(),
+        new PinoInstrumentation({ disableLogSending: true }),
       ],
     });
     sdk.start();

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const defaults = { serviceName: 'rideshare' };
+
+test('defaults: jaeger exporter, CPU time on, 100 Hz, span labels in async context', () => {
+  const config = loadConfig(defaults, {});
+  assert.equal(config.serviceName, 'rideshare');
+  assert.deepEqual(config.tracesExporters, ['jaeger']);
+  assert.equal(config.debugTracer, false);
+  assert.equal(config.pyroscope.collectCpuTime, true);
+  assert.equal(config.pyroscope.samplingIntervalMicros, 10_000);
+  assert.equal(config.pyroscope.flushIntervalMs, 60_000);
+  assert.equal(config.pyroscope.serverAddress, 'http://localhost:4040');
+  assert.equal(config.pyroscope.applicationName, 'rideshare');
+  assert.equal(config.pyroscope.spanLabels, 'async-context');
+  assert.equal(config.logs.lokiUrl, undefined);
+  assert.equal(config.shutdownTimeoutMs, 10_000);
+});
+
+test('standard and PYROSCOPE_* variables are honoured', () => {
+  const config = loadConfig(defaults, {
+    OTEL_SERVICE_NAME: 'custom',
+    OTEL_TRACES_EXPORTER: 'otlp, console',
+    PYROSCOPE_SERVER_ADDRESS: 'http://pyroscope:4040/',
+    PYROSCOPE_FLUSH_INTERVAL_MS: '10000',
+    PYROSCOPE_WALL_SAMPLING_INTERVAL_MICROS: '1000',
+    PYROSCOPE_WALL_COLLECT_CPU_TIME: 'false',
+    PYROSCOPE_APPLICATION_NAME: 'app',
+    LOKI_URL: 'http://loki:3100',
+  });
+  assert.equal(config.serviceName, 'custom');
+  assert.deepEqual(config.tracesExporters, ['otlp', 'console']);
+  assert.equal(config.pyroscope.serverAddress, 'http://pyroscope:4040');
+  assert.equal(config.pyroscope.flushIntervalMs, 10_000);
+  assert.equal(config.pyroscope.samplingIntervalMicros, 1000);
+  assert.equal(config.pyroscope.collectCpuTime, false);
+  assert.equal(config.pyroscope.applicationName, 'app');
+  assert.equal(config.logs.lokiUrl, 'http://loki:3100');
+});
+
+test('"none" among exporters means no exporter', () => {
+  assert.deepEqual(loadConfig(defaults, { OTEL_TRACES_EXPORTER: 'jaeger,none' }).tracesExporters, ['none']);
+});
+
+const malformed: [string, string, RegExp][] = [
+  ['PYROSCOPE_SERVER_ADDRESS', 'not a url', /is not a URL/],
+  ['PYROSCOPE_SERVER_ADDRESS', 'ftp://x', /not an http\(s\) URL/],
+  ['PYROSCOPE_FLUSH_INTERVAL_MS', 'soon', /not a whole number/],
+  ['PYROSCOPE_WALL_SAMPLING_INTERVAL_MICROS', '1.5', /not a whole number/],
+  ['PYROSCOPE_WALL_SAMPLING_INTERVAL_MICROS', '0', /out of range/],
+  ['PYROSCOPE_WALL_COLLECT_CPU_TIME', 'maybe', /not a boolean/],
+  ['PYROSCOPE_SPAN_LABELS', 'sometimes', /is not one of/],
+  ['OTEL_TRACES_EXPORTER', 'zipkin', /unknown exporter "zipkin"/],
+  ['OTEL_EXPORTER_JAEGER_ENDPOINT', 'jaeger:14268', /not an http\(s\) URL|not a URL/],
+  ['OTEL_EXPORTER_JAEGER_AGENT_PORT', '70000', /out of range/],
+  ['OTEL_BSP_SCHEDULE_DELAY', 'fast', /not a whole number/],
+  ['LOKI_URL', 'loki', /is not a URL/],
+  ['LOG_LEVEL', 'loud', /is not one of/],
+  ['DEBUG_TRACER', 'yes please', /not a boolean/],
+  ['SHUTDOWN_TIMEOUT_MS', '-1', /out of range/],
+];
+
+for (const [variable, value, reason] of malformed) {
+  test(`malformed ${variable}=${JSON.stringify(value)} names the variable and the value`, () => {
+    assert.throws(
+      () => loadConfig(defaults, { [variable]: value }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.variable === variable &&
+        error.message.includes(`${variable}=${JSON.stringify(value)}`) &&
+        reason.test(error.message),
+    );
+  });
+}
+
+test('a malformed variable stops start-up with one line and exit code 1', () => {
+  const app = fileURLToPath(new URL('./fixtures/traced-app.js', import.meta.url));
+  const result = spawnSync(process.execPath, [app], {
+    env: { ...process.env, PYROSCOPE_FLUSH_INTERVAL_MS: 'every minute' },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.equal(result.status, 1, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.deepEqual(lines, [
+    'invalid configuration: PYROSCOPE_FLUSH_INTERVAL_MS="every minute" is not a whole number',
+  ]);
+  assert.equal(result.stdout, '');
+});

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
+import { loadConfig } from '../src/config.js';
+import { chosenExporters, traceExportProcessors } from '../src/trace-exporters.js';
+
+const configOf = (env: Record<string, string>) => loadConfig({ serviceName: 'svc' }, env);
+
+test('jaeger by default, batched', () => {
+  assert.deepEqual(chosenExporters(configOf({})), ['jaeger']);
+  const processors = traceExportProcessors(configOf({}));
+  assert.equal(processors.length, 1);
+  assert.ok(processors[0] instanceof BatchSpanProcessor);
+  assert.ok((processors[0] as unknown as { _exporter: unknown })._exporter instanceof JaegerExporter);
+});
+
+test('DEBUG_TRACER=1 prints instead of sending, whatever OTEL_TRACES_EXPORTER says', () => {
+  assert.deepEqual(chosenExporters(configOf({ DEBUG_TRACER: '1', OTEL_TRACES_EXPORTER: 'jaeger,otlp' })), [
+    'console',
+  ]);
+  const [processor] = traceExportProcessors(configOf({ DEBUG_TRACER: 'true' }));
+  assert.ok(processor instanceof SimpleSpanProcessor);
+  assert.ok((processor as unknown as { _exporter: unknown })._exporter instanceof ConsoleSpanExporter);
+});
+
+test('OTEL_TRACES_EXPORTER picks each exporter; none gives no processor', () => {
+  const made: string[] = [];
+  const factories = {
+    jaeger: () => (made.push('jaeger'), new InMemorySpanExporter()),
+    otlp: () => (made.push('otlp'), new InMemorySpanExporter()),
+    console: () => (made.push('console'), new InMemorySpanExporter()),
+  };
+  assert.equal(
+    traceExportProcessors(configOf({ OTEL_TRACES_EXPORTER: 'otlp,console' }), factories).length,
+    2,
+  );
+  assert.deepEqual(made, ['otlp', 'console']);
+  assert.deepEqual(traceExportProcessors(configOf({ OTEL_TRACES_EXPORTER: 'none' }), factories), []);
+});
