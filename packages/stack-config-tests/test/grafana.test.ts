@@ -183,13 +183,15 @@ test('flame graphs by region and vehicle use the CPU profile type', () => {
   }
 });
 
-test('slow/error logs panels exist', () => {
+test('slow/error logs panels exist, using the level names pino-loki writes', () => {
   const logs = panels(rideshare ?? {}).filter((p) => p.type === 'logs');
   const exprs = logs.flatMap((p) => list(p.targets, 'targets').map((t) => String(dict(t, 't').expr)));
+  // pino-loki 3 labels streams level=debug|info|warning|error|critical (not pino's "warn"/"fatal")
   assert.ok(
-    exprs.some((e) => /level=~"warn\|error"/.test(e)),
-    'warnings/errors',
+    exprs.some((e) => /level=~"[^"]*warning[^"]*"/.test(e) && /error/.test(e)),
+    'warnings and errors',
   );
+  for (const e of exprs) assert.doesNotMatch(e, /level=~?"[^"]*\b(warn|fatal)\b/, `pino level name in: ${e}`);
   assert.ok(
     exprs.some((e) => /duration_ms >/.test(e)),
     'slow orders',
