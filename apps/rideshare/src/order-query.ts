@@ -67,8 +67,9 @@ function parsePassengers(vehicle: VehicleKind, value: string): number {
   const max = vehicle === 'car' ? MAX_CAR_PASSENGERS : 1;
   const n = /^\d{1,2}$/.test(value) ? Number(value) : NaN;
   if (!(n >= 1 && n <= max)) {
-    const allowed = max === 1 ? `a ${vehicle} carries 1 passenger` : `a whole number from 1 to ${max}`;
-    throw new InvalidParameterError(`must be ${allowed}`, 'passengers');
+    const message =
+      max === 1 ? `must be 1: a ${vehicle} carries one rider` : `must be a whole number from 1 to ${max}`;
+    throw new InvalidParameterError(message, 'passengers');
   }
   return n;
 }
