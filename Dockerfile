@@ -17,7 +17,10 @@ COPY package.json package-lock.json ./
 RUN npm install --global --no-audit --no-fund \
     "turbo@$(node -p "require('./package-lock.json').packages['node_modules/turbo'].version")"
 COPY . .
-RUN turbo prune "@rideshare/${APP}" --docker
+# The image runs no tests: drop them, so that test-only imports (e.g. a fixture using a dependency that is
+# only hoisted from another app in the full monorepo) cannot break the image build.
+RUN turbo prune "@rideshare/${APP}" --docker \
+  && rm -rf out/full/apps/*/test out/full/packages/*/test
 # The root devDependency `node` (Node 24 for developers whose system Node is older) downloads a Node binary
 # in a preinstall script. The image already runs Node 24, so drop it from the pruned package.json and
 # lockfile (together, so `npm ci` still sees them in sync).
