@@ -1,0 +1,345 @@
+/**
+ * End to end: two rideshare regions and the load generator as real processes, sending to local receivers
+ * that decode the real wire formats (Jaeger Thrift over HTTP, pprof on /ingest, Loki push JSON). A few
+ * seconds of bounded load on loopback, SIGTERM, then every assertion is made on the decoded data.
+ *
+ * eu-north runs with SLOW_MODE=always (the schedule cache bypassed on every car order), us-east with never.
+ */
+import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import {
+  getFreePort,
+  NO_PARENT_SPAN_ID,
+  startAllReceivers,
+  type AllReceivers,
+  type DecodedSample,
+  type JaegerSpan,
+} from '@rideshare/test-receivers';
+import { startApp, type AppProcess } from './app-process.js';
+
+const RIDESHARE_MAIN = fileURLToPath(import.meta.resolve('@rideshare/rideshare'));
+const LOAD_GENERATOR_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
+const PROFILE_ID = 'pyroscope.profile.id';
+const LOAD_SECONDS = 5;
+/**
+ * Frames as @pyroscope/nodejs names them: `<file>:<function>:<line>`. The car availability check lives in
+ * rideshare's driver-availability.js, the load generator's own work in route-planning.js.
+ */
+const DRIVER_AVAILABILITY_FRAMES = frames('driver-availability.js', [
+  'checkDriverAvailability',
+  'scoreDrivers',
+  'rebuildDriverScheduleIndex',
+  'scanShiftTableForDriver',
+]);
+const SLOW_PATH_FRAMES = frames('driver-availability.js', [
+  'rebuildDriverScheduleIndex',
+  'scanShiftTableForDriver',
+]);
+const ROUTE_PLANNING_FRAMES = frames('route-planning.js', [
+  'planRoute',
+  'evaluateRouteAlternatives',
+  'shortestPath',
+  'trafficScenario',
+]);
+
+function frames(file: string, functions: string[]): (frame: string) => boolean {
+  return (frame) => functions.some((fn) => frame.includes(`/${file}:${fn}:`));
+}
+
+let receivers: AllReceivers;
+const apps: AppProcess[] = [];
+const exitCodes = new Map<string, number | null>();
+const badInput: { path: string; status: number; body: unknown }[] = [];
+let freshTraceStatus = 0;
+const MALFORMED_TRACEPARENT = '00-zzzzzzzz-0000000000000000-01';
+const runStarted = performance.now();
+
+function telemetryEnv(): Record<string, string> {
+  return {
+    ...receivers.env,
+    PYROSCOPE_FLUSH_INTERVAL_MS: '1000',
+    PYROSCOPE_WALL_SAMPLING_INTERVAL_MICROS: '1000',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    LOKI_BATCH_INTERVAL_MS: '200',
+  };
+}
+
+before(async () => {
+  receivers = await startAllReceivers();
+  const [usEastPort, euNorthPort] = [await getFreePort(), await getFreePort()];
+  const usEast = startApp('us-east', RIDESHARE_MAIN, {
+    ...telemetryEnv(),
+    PORT: String(usEastPort),
+    REGION: 'us-east',
+    SLOW_MODE: 'never',
+  });
+  const euNorth = startApp('eu-north', RIDESHARE_MAIN, {
+    ...telemetryEnv(),
+    PORT: String(euNorthPort),
+    REGION: 'eu-north',
+    SLOW_MODE: 'always',
+  });
+  apps.push(usEast, euNorth);
+  await Promise.all(
+    [usEast, euNorth].map((app) => app.waitForRecord((r) => r.msg === 'rideshare listening', 15_000)),
+  );
+
+  // bad input, straight at a region: 400 with the parameter named; a broken traceparent starts a new trace
+  const usEastUrl = `http://127.0.0.1:${usEastPort}`;
+  for (const path of [
+    '/car?passengers=12',
+    '/bike?pickup=north',
+    '/scooter?speed=fast',
+    `/car?pickup=${'1'.repeat(400)}`,
+  ]) {
+    const response = await fetch(`${usEastUrl}${path}`);
+    badInput.push({ path, status: response.status, body: await response.json() });
+  }
+  freshTraceStatus = (await fetch(`${usEastUrl}/car`, { headers: { traceparent: MALFORMED_TRACEPARENT } }))
+    .status;
+
+  const loadGenerator = startApp('load-generator', LOAD_GENERATOR_MAIN, {
+    ...telemetryEnv(),
+    RIDESHARE_URLS: `${usEastUrl},http://127.0.0.1:${euNorthPort}`,
+    CONCURRENCY: '2',
+    ORDER_CPU_MS: '100',
+    ORDER_PAUSE_MS: '50',
+  });
+  apps.push(loadGenerator);
+  await loadGenerator.waitForRecord((r) => r.msg === 'load generator started', 15_000);
+  await new Promise((resolve) => setTimeout(resolve, LOAD_SECONDS * 1000));
+
+  // the load generator first (its in-flight orders still reach the regions), then the regions
+  exitCodes.set('load-generator', await loadGenerator.stop());
+  for (const app of [usEast, euNorth]) exitCodes.set(app.name, await app.stop());
+});
+
+after(async () => {
+  await Promise.all(apps.map((app) => app.stop(5_000).catch(() => undefined)));
+  await receivers?.close();
+  console.log(`e2e run took ${((performance.now() - runStarted) / 1000).toFixed(1)} s`);
+});
+
+function spansOf(service: string): JaegerSpan[] {
+  return receivers.jaeger.spans.filter((s) => s.process.serviceName === service);
+}
+
+const isRootName = (name: string): boolean => name === 'OrderVehicle' || name.endsWith('Handler');
+
+function weight(sample: DecodedSample): number {
+  return sample.values['samples/count'] ?? sample.values['sample/count'] ?? 1;
+}
+
+function share(samples: DecodedSample[], isFrame: (frame: string) => boolean): number {
+  const total = samples.reduce((sum, s) => sum + weight(s), 0);
+  const matching = samples.filter((s) => s.stack.some(isFrame)).reduce((sum, s) => sum + weight(s), 0);
+  return total === 0 ? 0 : matching / total;
+}
+
+test('both apps exit 0 after SIGTERM', () => {
+  for (const app of apps) assert.equal(exitCodes.get(app.name), 0, `${app.name}:\n${app.output()}`);
+});
+
+test('bad input gets 400 naming the parameter; a malformed traceparent is served in a fresh trace', () => {
+  assert.deepEqual(
+    badInput.map((b) => [b.path.slice(0, 30), b.status, (b.body as { parameter?: unknown }).parameter]),
+    [
+      ['/car?passengers=12', 400, 'passengers'],
+      ['/bike?pickup=north', 400, 'pickup'],
+      ['/scooter?speed=fast', 400, 'speed'],
+      [`/car?pickup=${'1'.repeat(18)}`, 400, null],
+    ],
+  );
+  assert.equal(freshTraceStatus, 200);
+  const fresh = spansOf('rideshare').filter(
+    (s) => s.operationName === 'CarHandler' && s.parentSpanId === NO_PARENT_SPAN_ID,
+  );
+  assert.ok(fresh.length >= 1, 'the request without a usable traceparent is a root of its own trace');
+});
+
+test('every OrderVehicle and *Handler span carries pyroscope.profile.id = its own span id; no other span does', () => {
+  const spans = receivers.jaeger.spans;
+  const roots = spans.filter((s) => isRootName(s.operationName));
+  const others = spans.filter((s) => !isRootName(s.operationName));
+  assert.ok(spansOf('load-generator').filter((s) => s.operationName === 'OrderVehicle').length >= 10);
+  for (const span of roots)
+    assert.equal(span.tags[PROFILE_ID], span.spanId, `${span.operationName} ${span.spanId}`);
+  for (const span of others)
+    assert.equal(span.tags[PROFILE_ID], undefined, `${span.operationName} has a profile id`);
+  const names = new Set(others.map((s) => s.operationName));
+  for (const name of ['RequestVehicle', 'FindNearestVehicle', 'CheckDriverAvailability'])
+    assert.ok(names.has(name), name);
+  console.log(
+    `spans: ${spans.length} (${roots.length} roots); by name: ${JSON.stringify(
+      Object.fromEntries(
+        [...new Set(spans.map((s) => s.operationName))].map((n) => [
+          n,
+          spans.filter((s) => s.operationName === n).length,
+        ]),
+      ),
+    )}`,
+  );
+});
+
+test('each handler span is in its OrderVehicle trace: OrderVehicle → RequestVehicle → *Handler → steps', () => {
+  const generator = spansOf('load-generator');
+  const byId = new Map(receivers.jaeger.spans.map((s) => [s.spanId, s]));
+  const orders = generator.filter((s) => s.operationName === 'OrderVehicle');
+  const handlers = spansOf('rideshare').filter(
+    (s) => s.operationName.endsWith('Handler') && s.parentSpanId !== NO_PARENT_SPAN_ID,
+  );
+  assert.ok(handlers.length >= 10, `handlers called by the load generator: ${handlers.length}`);
+  for (const handler of handlers) {
+    const request = byId.get(handler.parentSpanId);
+    assert.equal(request?.operationName, 'RequestVehicle', `parent of ${handler.operationName}`);
+    const order = byId.get(request.parentSpanId);
+    assert.equal(order?.operationName, 'OrderVehicle');
+    assert.equal(handler.traceId, order.traceId);
+    assert.equal(order.parentSpanId, NO_PARENT_SPAN_ID, 'OrderVehicle is a root span');
+  }
+  const answered = orders.filter((o) => o.tags['http.response.status_code'] === 200);
+  assert.ok(answered.length >= 10);
+  for (const order of answered) {
+    assert.equal(
+      handlers.filter((h) => h.traceId === order.traceId).length,
+      1,
+      `handler of order ${order.traceId}`,
+    );
+  }
+  for (const handler of handlers.filter((h) => h.operationName === 'CarHandler')) {
+    const steps = receivers.jaeger
+      .trace(handler.traceId)
+      .filter((s) => s.process.serviceName === 'rideshare');
+    const names = steps.map((s) => s.operationName);
+    assert.ok(
+      names.includes('FindNearestVehicle') && names.includes('CheckDriverAvailability'),
+      names.join(),
+    );
+  }
+});
+
+test('profiles: every labelled sample points at a root span of the same service, with its name', () => {
+  const rootsByService = new Map<string, Map<string, string>>();
+  for (const span of receivers.jaeger.spans) {
+    if (span.tags[PROFILE_ID] === undefined) continue;
+    const roots = rootsByService.get(span.process.serviceName) ?? new Map<string, string>();
+    roots.set(span.spanId, span.operationName);
+    rootsByService.set(span.process.serviceName, roots);
+  }
+  const uploads = receivers.pyroscope.uploads;
+  assert.deepEqual([...new Set(uploads.map((u) => u.query.appName))].sort(), ['load-generator', 'rideshare']);
+  let labelled = 0;
+  let unlabelled = 0;
+  for (const upload of uploads) {
+    if (upload.sampleTypes.includes('wall/nanoseconds')) {
+      assert.deepEqual(upload.problems, [], `wall profile upload of ${upload.query.appName}`);
+      assert.equal(upload.query.sampleRate, 1000, 'PYROSCOPE_WALL_SAMPLING_INTERVAL_MICROS=1000 is 1000 Hz');
+    }
+    const roots = rootsByService.get(upload.query.appName) ?? new Map<string, string>();
+    for (const sample of upload.samples) {
+      const spanId = sample.labels.span_id;
+      if (spanId === undefined) {
+        unlabelled++;
+        continue;
+      }
+      labelled++;
+      assert.ok(
+        roots.has(spanId),
+        `${upload.query.appName} sample labelled ${spanId} (${sample.labels.span_name})`,
+      );
+      assert.equal(sample.labels.span_name, roots.get(spanId));
+    }
+  }
+  const regions = new Set(
+    uploads.filter((u) => u.query.appName === 'rideshare').map((u) => u.query.tags.region),
+  );
+  assert.deepEqual([...regions].sort(), ['eu-north', 'us-east']);
+  console.log(`profiles: ${uploads.length} uploads, ${labelled} labelled samples, ${unlabelled} unlabelled`);
+});
+
+test('CarHandler samples show the driver availability check; eu-north’s show the schedule rebuild', () => {
+  const carHandlers = new Set(
+    spansOf('rideshare')
+      .filter((s) => s.operationName === 'CarHandler')
+      .map((s) => s.spanId),
+  );
+  const carSamples = (region: string): DecodedSample[] =>
+    receivers.pyroscope.uploads
+      .filter((u) => u.query.appName === 'rideshare' && u.query.tags.region === region)
+      .flatMap((u) => u.samples)
+      .filter((s) => carHandlers.has(s.labels.span_id ?? ''));
+  const euNorth = carSamples('eu-north');
+  const usEast = carSamples('us-east');
+  assert.ok(euNorth.length >= 20, `eu-north CarHandler samples: ${euNorth.length}`);
+  const euNorthShare = share(euNorth, DRIVER_AVAILABILITY_FRAMES);
+  const euNorthRebuild = share(euNorth, SLOW_PATH_FRAMES);
+  assert.ok(euNorthShare >= 0.5, `eu-north CarHandler samples in the availability check: ${euNorthShare}`);
+  assert.ok(euNorthRebuild >= 0.4, `eu-north CarHandler samples in the schedule rebuild: ${euNorthRebuild}`);
+  assert.equal(share(usEast, SLOW_PATH_FRAMES), 0, 'us-east never rebuilds the schedule');
+  if (usEast.length >= 20) assert.ok(share(usEast, DRIVER_AVAILABILITY_FRAMES) > 0);
+  console.log(
+    `CarHandler samples: eu-north ${euNorth.length} (${pct(euNorthShare)} availability check, ${pct(euNorthRebuild)} rebuild), ` +
+      `us-east ${usEast.length} (${pct(share(usEast, DRIVER_AVAILABILITY_FRAMES))} availability check)`,
+  );
+});
+
+test('OrderVehicle samples come from the load generator’s route planning', () => {
+  const orders = new Set(
+    spansOf('load-generator')
+      .filter((s) => s.operationName === 'OrderVehicle')
+      .map((s) => s.spanId),
+  );
+  const samples = receivers.pyroscope
+    .allSamples('load-generator')
+    .filter((s) => orders.has(s.labels.span_id ?? ''));
+  assert.ok(samples.length >= 100, `OrderVehicle samples: ${samples.length}`);
+  const planning = share(samples, ROUTE_PLANNING_FRAMES);
+  assert.ok(planning >= 0.7, `OrderVehicle samples in route planning: ${planning}`);
+  console.log(`OrderVehicle samples: ${samples.length} (${pct(planning)} route planning)`);
+});
+
+test('log lines carry trace ids of decoded spans', () => {
+  const traceIds = new Set(receivers.jaeger.spans.map((s) => s.traceId));
+  const lines = receivers.loki.entries.map((e) => ({
+    labels: e.labels,
+    json: e.json as Record<string, unknown>,
+  }));
+  const placed = lines.filter((l) => l.json?.msg === 'order placed');
+  const completed = lines.filter((l) => l.json?.msg === 'order completed');
+  assert.ok(
+    placed.length >= 10 && completed.length >= 10,
+    `placed ${placed.length}, completed ${completed.length}`,
+  );
+  for (const line of [...placed, ...completed]) {
+    assert.ok(
+      traceIds.has(String(line.json.trace_id)),
+      `${line.json.msg} with trace_id ${line.json.trace_id}`,
+    );
+  }
+  for (const line of placed) {
+    assert.equal(line.labels.service_name, 'rideshare');
+    assert.equal(typeof line.json.duration_ms, 'number');
+    assert.ok(['us-east', 'eu-north'].includes(String(line.json.region)));
+  }
+  const slow = placed
+    .filter((l) => l.json.region === 'eu-north' && l.json.vehicle === 'car')
+    .map((l) => Number(l.json.duration_ms));
+  const normal = placed
+    .filter((l) => l.json.region === 'us-east' && l.json.vehicle === 'car')
+    .map((l) => Number(l.json.duration_ms));
+  console.log(
+    `logs: ${lines.length} lines; car order duration_ms median eu-north (slow) ${median(slow)}, us-east ${median(normal)}`,
+  );
+  if (slow.length >= 3 && normal.length >= 3) assert.ok(median(slow) > median(normal));
+});
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function pct(fraction: number): string {
+  return `${(fraction * 100).toFixed(0)}%`;
+}
