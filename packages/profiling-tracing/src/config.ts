@@ -15,6 +15,18 @@ export interface TelemetryConfig {
   /** DEBUG_TRACER=1 prints spans to stdout instead of sending them. */
   debugTracer: boolean;
   tracesExporters: TracesExporterName[];
+  /** Batching of exported spans (the standard OTEL_BSP_* variables) and where Jaeger is. */
+  spans: {
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+    scheduledDelayMs: number;
+    exportTimeoutMs: number;
+    /** OTEL_EXPORTER_JAEGER_ENDPOINT (Thrift over HTTP), else the UDP agent at `jaegerAgent`. */
+    jaegerEndpoint: string | undefined;
+    jaegerAgent: { host: string; port: number };
+  };
+  /** BACKEND_REPORT_INTERVAL_MS: a backend that keeps failing is reported at most this often. */
+  backendReportIntervalMs: number;
   pyroscope: {
     enabled: boolean;
     serverAddress: string;
@@ -24,6 +36,8 @@ export interface TelemetryConfig {
     samplingIntervalMicros: number;
     samplingDurationMs: number;
     collectCpuTime: boolean;
+    /** PYROSCOPE_UPLOAD_TIMEOUT_MS: an upload without an answer by then counts as failed. */
+    uploadTimeoutMs: number;
     spanLabels: SpanLabelMode;
   };
   logs: {
@@ -31,6 +45,10 @@ export interface TelemetryConfig {
     lokiUrl: string | undefined;
     /** How often buffered log records are pushed to Loki. */
     lokiBatchIntervalMs: number;
+    /** LOKI_MAX_BUFFERED_RECORDS: records kept while Loki is slow or down; the oldest go first. */
+    lokiMaxBufferedRecords: number;
+    /** LOKI_PUSH_TIMEOUT_MS: a push without an answer by then failed (and is retried). */
+    lokiPushTimeoutMs: number;
   };
   shutdownTimeoutMs: number;
 }
@@ -123,18 +141,23 @@ function parseExporters(env: Env): TracesExporterName[] {
 
 /** The standard OTEL_* variables the SDK reads itself: validated here so a typo fails at start, not later. */
 function checkStandardOtelVariables(env: Env): void {
-  for (const name of [
-    'OTEL_BSP_SCHEDULE_DELAY',
-    'OTEL_BSP_EXPORT_TIMEOUT',
-    'OTEL_BSP_MAX_QUEUE_SIZE',
-    'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
-  ]) {
-    parseInteger(env, name, 0, { min: 0 });
-  }
-  parseUrl(env, 'OTEL_EXPORTER_JAEGER_ENDPOINT');
-  parseInteger(env, 'OTEL_EXPORTER_JAEGER_AGENT_PORT', 6832, { min: 1, max: 65535 });
   parseUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   parseUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+}
+
+/** The batch span processor's settings (OTEL_BSP_*, with the SDK's defaults) and the Jaeger address. */
+function parseSpans(env: Env): TelemetryConfig['spans'] {
+  return {
+    maxQueueSize: parseInteger(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048, { min: 1, max: 1_000_000 }),
+    maxExportBatchSize: parseInteger(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, { min: 1, max: 1_000_000 }),
+    scheduledDelayMs: parseInteger(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000, { min: 0 }),
+    exportTimeoutMs: parseInteger(env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000, { min: 1 }),
+    jaegerEndpoint: parseUrl(env, 'OTEL_EXPORTER_JAEGER_ENDPOINT'),
+    jaegerAgent: {
+      host: read(env, 'OTEL_EXPORTER_JAEGER_AGENT_HOST') ?? 'localhost',
+      port: parseInteger(env, 'OTEL_EXPORTER_JAEGER_AGENT_PORT', 6832, { min: 1, max: 65535 }),
+    },
+  };
 }
 
 export interface ConfigDefaults {
@@ -150,6 +173,11 @@ export function loadConfig(defaults: ConfigDefaults, env: Env = process.env): Te
     sdkDisabled: parseBoolean(env, 'OTEL_SDK_DISABLED', false),
     debugTracer: parseBoolean(env, 'DEBUG_TRACER', false),
     tracesExporters: parseExporters(env),
+    spans: parseSpans(env),
+    backendReportIntervalMs: parseInteger(env, 'BACKEND_REPORT_INTERVAL_MS', 60_000, {
+      min: 100,
+      max: 3_600_000,
+    }),
     pyroscope: {
       enabled: parseBoolean(env, 'PYROSCOPE_ENABLED', true),
       serverAddress: parseUrl(env, 'PYROSCOPE_SERVER_ADDRESS') ?? 'http://localhost:4040',
@@ -163,11 +191,17 @@ export function loadConfig(defaults: ConfigDefaults, env: Env = process.env): Te
       samplingDurationMs: parseInteger(env, 'PYROSCOPE_WALL_SAMPLING_DURATION_MS', 60_000, { min: 100 }),
       collectCpuTime: parseBoolean(env, 'PYROSCOPE_WALL_COLLECT_CPU_TIME', true),
       spanLabels: parseOneOf(env, 'PYROSCOPE_SPAN_LABELS', SPAN_LABEL_MODES, 'async-context'),
+      uploadTimeoutMs: parseInteger(env, 'PYROSCOPE_UPLOAD_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
     },
     logs: {
       level,
       lokiUrl: parseUrl(env, 'LOKI_URL'),
       lokiBatchIntervalMs: parseInteger(env, 'LOKI_BATCH_INTERVAL_MS', 1000, { min: 50, max: 60_000 }),
+      lokiMaxBufferedRecords: parseInteger(env, 'LOKI_MAX_BUFFERED_RECORDS', 10_000, {
+        min: 1,
+        max: 1_000_000,
+      }),
+      lokiPushTimeoutMs: parseInteger(env, 'LOKI_PUSH_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
     },
     shutdownTimeoutMs: parseInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
   };

@@ -16,6 +16,12 @@ import Pyroscope from '@pyroscope/nodejs';
 import type { TelemetryConfig, SpanLabelMode } from './config.js';
 import { hasAsyncContextFrame } from './async-context-frame.js';
 import { asyncContextScope, globalScope, offScope, type SpanLabelScope } from './span-label-scopes.js';
+import type { BackendHealth } from './backend-health.js';
+import {
+  boundPyroscopeExports,
+  watchPyroscopeUploads,
+  type ProfileExporterLike,
+} from './pyroscope-uploads.js';
 
 export interface Profiling {
   /** The span-label mode in force (may be `off` where the runtime cannot label correctly). */
@@ -28,6 +34,8 @@ export interface ProfilingOptions {
   config: TelemetryConfig['pyroscope'];
   tags: Record<string, string>;
   warn: (message: string) => void;
+  /** Told about every upload's outcome (first failure, rate-limited repeats, recovery). */
+  health: BackendHealth;
 }
 
 /** The span-label mode that will really be used on this runtime, with the reason when downgraded. */
@@ -43,7 +51,7 @@ export function effectiveSpanLabels(requested: SpanLabelMode): { mode: SpanLabel
   return { mode: requested };
 }
 
-export async function startProfiling({ config, tags, warn }: ProfilingOptions): Promise<Profiling> {
+export async function startProfiling({ config, tags, warn, health }: ProfilingOptions): Promise<Profiling> {
   const { mode, warning } = effectiveSpanLabels(config.spanLabels);
   if (warning !== undefined) warn(warning);
 
@@ -68,31 +76,47 @@ export async function startProfiling({ config, tags, warn }: ProfilingOptions): 
       collectCpuTime: config.collectCpuTime,
     },
   });
+  const unwatch = watchPyroscopeUploads(config.serverAddress, health);
+  // see theSdkProfiler: the SDK's uploads would be unbounded, and its sample rate wrong
+  const sdkProfiler = await theSdkProfiler();
+  for (const exporter of new Set([sdkProfiler.wallProfiler.exporter, sdkProfiler.heapProfiler.exporter])) {
+    boundPyroscopeExports(exporter, config.uploadTimeoutMs, (error) => health.failure(error));
+  }
   Pyroscope.start();
-  await reportTheRealSampleRate(config.samplingIntervalMicros);
+  sdkProfiler.wallProfiler.profiler.lastSamplingIntervalMicros = config.samplingIntervalMicros;
 
   const scope = mode === 'async-context' ? asyncContextScope : mode === 'global' ? globalScope : offScope;
   return {
     spanLabels: mode,
     scope,
     async stop() {
-      await Pyroscope.stop();
+      try {
+        await Pyroscope.stop();
+      } finally {
+        unwatch();
+      }
     },
   };
 }
 
+interface SdkProfiler {
+  wallProfiler: { profiler: { lastSamplingIntervalMicros?: number }; exporter: ProfileExporterLike };
+  heapProfiler: { exporter: ProfileExporterLike };
+}
+
 /**
- * `@pyroscope/nodejs` 0.6.4 computes the upload's `sampleRate` from the field it set when *it* started
- * the profiler (and from the sampling duration rather than the interval, giving 17 Hz for a 100 Hz
- * profile). Having started the profiler ourselves, we set that field to the real interval. The SDK's
- * profiler registry is not exported, so it is reached by file; the dependency is pinned exactly and the
- * wire test checks `sampleRate` in the upload URL, so an upgrade that moves it fails loudly.
+ * The SDK's profiler (after `Pyroscope.init`), for two fixes `@pyroscope/nodejs` 0.6.4 offers no option for:
+ *  - it computes the upload's `sampleRate` from the field it set when *it* started the profiler (and from
+ *    the sampling duration rather than the interval, giving 17 Hz for a 100 Hz profile). Having started the
+ *    profiler ourselves, we set that field to the real interval;
+ *  - its uploads have no deadline (see pyroscope-uploads.ts): each exporter's `export` is bounded.
+ * The SDK's profiler registry is not exported, so it is reached by file; the dependency is pinned exactly,
+ * the wire test checks `sampleRate` in the upload URL and the fault tests check a hanging Pyroscope, so an
+ * upgrade that moves either fails loudly.
  */
-async function reportTheRealSampleRate(samplingIntervalMicros: number): Promise<void> {
+async function theSdkProfiler(): Promise<SdkProfiler> {
   const entry = createRequire(import.meta.url).resolve('@pyroscope/nodejs');
   const registry = join(dirname(entry), '..', 'esm', 'utils', 'pyroscope-profiler.js');
-  const { getProfiler } = (await import(pathToFileURL(registry).href)) as {
-    getProfiler(): { wallProfiler: { profiler: { lastSamplingIntervalMicros?: number } } };
-  };
-  getProfiler().wallProfiler.profiler.lastSamplingIntervalMicros = samplingIntervalMicros;
+  const { getProfiler } = (await import(pathToFileURL(registry).href)) as { getProfiler(): SdkProfiler };
+  return getProfiler();
 }

@@ -9,7 +9,8 @@ export interface ShutdownPlan {
   timeoutMs: number;
   /** Run in order of registration, before telemetry is flushed. */
   steps: ShutdownStep[];
-  flushTelemetry: () => Promise<void>;
+  /** Flushes spans, the last profile and logs; `deadline` (epoch ms) is when the whole shutdown gives up. */
+  flushTelemetry: (deadline: number) => Promise<void>;
   report: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -36,7 +37,7 @@ async function runShutdown(
   });
   const work = (async () => {
     for (const step of steps) await step();
-    await flushTelemetry();
+    await flushTelemetry(started + timeoutMs);
     return 'done' as const;
   })().catch((error: unknown) => {
     report('warn', `shutdown step failed: ${error instanceof Error ? error.message : String(error)}`);

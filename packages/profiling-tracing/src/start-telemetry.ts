@@ -23,6 +23,9 @@ import { startProfiling, type Profiling } from './pyroscope-profiler.js';
 import { traceExportProcessors } from './trace-exporters.js';
 import { startLogs, type Logger } from './logger.js';
 import { exitOnSignals, shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
+import { BackendHealth, RateLimitedErrors, type Report } from './backend-health.js';
+import { wasReported } from './span-delivery.js';
 
 export interface TelemetryOptions {
   /** `service.name` and the Pyroscope application name (OTEL_SERVICE_NAME overrides it). */
@@ -49,6 +52,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const config = loadConfigOrExit(options);
   const region = options.region;
   const pending: string[] = [];
+  // reports about backends: held until the logger exists, then logged; after the logs are closed, to stdout
+  const held: Parameters<Report>[] = [];
+  let sink: Report = (...args) => void held.push(args);
+  const report: Report = (level, message, fields) => sink(level, message, fields);
 
   let profiling: Profiling | undefined;
   let sdk: NodeSDK | undefined;
@@ -62,6 +69,13 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         config: config.pyroscope,
         tags: { ...(region !== undefined && { region }) },
         warn: (message) => pending.push(message),
+        health: new BackendHealth({
+          backend: 'pyroscope',
+          address: config.pyroscope.serverAddress,
+          data: 'profiles',
+          reportIntervalMs: config.backendReportIntervalMs,
+          report,
+        }),
       });
     }
     sdk = new NodeSDK({
@@ -74,7 +88,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         new LocalRootSpanProcessor({
           setProfileId: profiling !== undefined && profiling.spanLabels !== 'off',
         }),
-        ...traceExportProcessors(config),
+        ...traceExportProcessors(config, undefined, report),
       ],
       // this demo sends no OpenTelemetry metrics or log records (logs go pino → Loki)
       metricReaders: [],
@@ -86,24 +100,49 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       ],
     });
     sdk.start();
+    // failed exports are reported by their exporter (span-delivery.ts); anything else, rate-limited
+    const otherErrors = new RateLimitedErrors({
+      source: 'opentelemetry',
+      reportIntervalMs: config.backendReportIntervalMs,
+      report,
+    });
+    setGlobalErrorHandler((error) => {
+      if (!wasReported(error)) otherErrors.error(error);
+    });
   }
 
-  const logs = await startLogs({ config: config.logs, serviceName: config.serviceName, region });
+  const logs = await startLogs({
+    config: config.logs,
+    serviceName: config.serviceName,
+    region,
+    reportIntervalMs: config.backendReportIntervalMs,
+  });
   for (const message of pending) logs.logger.warn(message);
-
   let logsOpen = true;
+  const toStdout: Report = (level, message, fields) =>
+    process.stdout.write(`${JSON.stringify({ level, time: Date.now(), ...fields, msg: message })}\n`);
+  sink = (level, message, fields) =>
+    logsOpen ? logs.logger[level](fields, message) : toStdout(level, message, fields);
+  for (const args of held.splice(0)) sink(...args);
+
   const steps: ShutdownStep[] = [];
   const shutdown = shutdownOnce({
     timeoutMs: config.shutdownTimeoutMs,
     steps,
-    report: (level, message, fields = {}) => {
-      if (logsOpen) logs.logger[level](fields, message);
-      else process.stdout.write(`${JSON.stringify({ level, time: Date.now(), ...fields, msg: message })}\n`);
-    },
-    flushTelemetry: async () => {
-      await Promise.allSettled([sdk?.shutdown(), profiling?.stop()]);
+    report: (level, message, fields = {}) => sink(level, message, fields),
+    flushTelemetry: async (deadline) => {
+      // spans and the last profile first, in parallel; a backend that hangs may not eat the time the
+      // logs need to be pushed, so those get the last part of the deadline whatever happens
+      const logsReserve =
+        config.logs.lokiUrl === undefined
+          ? 0
+          : Math.min(config.logs.lokiPushTimeoutMs, config.shutdownTimeoutMs / 3);
+      await within(
+        Promise.allSettled([sdk?.shutdown(), profiling?.stop()]),
+        deadline - logsReserve - Date.now(),
+      );
       logsOpen = false;
-      await logs.close();
+      await logs.close(Math.max(0, deadline - Date.now()));
     },
   });
   if (options.handleSignals ?? true) exitOnSignals(shutdown);
@@ -115,6 +154,19 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     beforeShutdown: (step) => void steps.push(step),
     shutdown: () => shutdown('shutdown()'),
   };
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, ms));
+      timer.unref();
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 function loadConfigOrExit(options: TelemetryOptions): TelemetryConfig {

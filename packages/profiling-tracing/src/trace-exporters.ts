@@ -7,25 +7,57 @@
  * over HTTP, what the compose file uses) or OTEL_EXPORTER_JAEGER_AGENT_HOST/_PORT (UDP agent) itself.
  * Sending exporters are batched (OTEL_BSP_* variables apply); printing ones are not, so that a span
  * shows as soon as it ends.
+ *
+ * Each sending exporter is wrapped so its failures are reported once with its address, then rate-limited,
+ * and each export has a deadline; its batch queue is bounded and drops the oldest spans, counted
+ * (span-delivery.ts).
  */
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
-  BatchSpanProcessor,
   ConsoleSpanExporter,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryConfig, TracesExporterName } from './config.js';
+import { BackendHealth, DropCounter, type Report } from './backend-health.js';
+import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from './span-delivery.js';
 
 export type ExporterFactories = Record<Exclude<TracesExporterName, 'none'>, () => SpanExporter>;
 
-const defaultFactories: ExporterFactories = {
-  jaeger: () => new JaegerExporter(),
-  otlp: () => new OTLPTraceExporter(),
-  console: () => new ConsoleSpanExporter(),
-};
+type ExportConfig = Pick<
+  TelemetryConfig,
+  'debugTracer' | 'tracesExporters' | 'spans' | 'backendReportIntervalMs'
+>;
+
+/** How long exporter-jaeger's shutdown waits for its last flush (its default, 2 s, is an un-cleared timer). */
+const JAEGER_SHUTDOWN_FLUSH_MS = 500;
+
+function defaultFactories(spans: TelemetryConfig['spans']): ExporterFactories {
+  return {
+    jaeger: () =>
+      new JaegerExporter({
+        ...(spans.jaegerEndpoint !== undefined
+          ? { endpoint: spans.jaegerEndpoint }
+          : { host: spans.jaegerAgent.host, port: spans.jaegerAgent.port }),
+        flushTimeout: JAEGER_SHUTDOWN_FLUSH_MS,
+      }),
+    otlp: () => new OTLPTraceExporter(),
+    console: () => new ConsoleSpanExporter(),
+  };
+}
+
+/** Where an exporter sends, for reports. */
+export function exporterAddress(name: 'jaeger' | 'otlp', config: ExportConfig, env = process.env): string {
+  if (name === 'jaeger') {
+    const { jaegerEndpoint, jaegerAgent } = config.spans;
+    return jaegerEndpoint ?? `udp://${jaegerAgent.host}:${jaegerAgent.port}`;
+  }
+  const traces = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim();
+  const base = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim();
+  return traces || (base ? `${base.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces');
+}
 
 /** The exporter names in force: DEBUG_TRACER wins over OTEL_TRACES_EXPORTER. */
 export function chosenExporters(config: Pick<TelemetryConfig, 'debugTracer' | 'tracesExporters'>) {
@@ -36,11 +68,38 @@ export function chosenExporters(config: Pick<TelemetryConfig, 'debugTracer' | 't
 }
 
 export function traceExportProcessors(
-  config: Pick<TelemetryConfig, 'debugTracer' | 'tracesExporters'>,
-  factories: ExporterFactories = defaultFactories,
+  config: ExportConfig,
+  factories: ExporterFactories = defaultFactories(config.spans),
+  report: Report = () => undefined,
 ): SpanProcessor[] {
   return chosenExporters(config).map((name) => {
     const exporter = factories[name]();
-    return name === 'console' ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter);
+    if (name === 'console') return new SimpleSpanProcessor(exporter);
+    const { spans, backendReportIntervalMs } = config;
+    const health = new BackendHealth({
+      backend: name,
+      address: exporterAddress(name, config),
+      data: 'spans',
+      reportIntervalMs: backendReportIntervalMs,
+      report,
+    });
+    const drops = new DropCounter({
+      queue: `${name}-spans`,
+      describe: (n) =>
+        `dropped the ${n} oldest spans for ${name}: its queue of ${spans.maxQueueSize} is full`,
+      reportIntervalMs: backendReportIntervalMs,
+      report,
+    });
+    return new DropOldestBatchSpanProcessor(
+      new ReportingSpanExporter(exporter, health, spans.exportTimeoutMs),
+      {
+        maxQueueSize: spans.maxQueueSize,
+        maxExportBatchSize: Math.min(spans.maxExportBatchSize, spans.maxQueueSize),
+        scheduledDelayMillis: spans.scheduledDelayMs,
+        // the wrapper's deadline answers first; the processor's own is a backstop
+        exportTimeoutMillis: spans.exportTimeoutMs + 1000,
+      },
+      drops,
+    );
   });
 }

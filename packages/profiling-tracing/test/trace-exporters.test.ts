@@ -8,16 +8,38 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { loadConfig } from '../src/config.js';
-import { chosenExporters, traceExportProcessors } from '../src/trace-exporters.js';
+import { chosenExporters, exporterAddress, traceExportProcessors } from '../src/trace-exporters.js';
+import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from '../src/span-delivery.js';
 
 const configOf = (env: Record<string, string>) => loadConfig({ serviceName: 'svc' }, env);
 
-test('jaeger by default, batched', () => {
+test('jaeger by default, batched, with reported failures and a bounded queue', () => {
   assert.deepEqual(chosenExporters(configOf({})), ['jaeger']);
   const processors = traceExportProcessors(configOf({}));
   assert.equal(processors.length, 1);
   assert.ok(processors[0] instanceof BatchSpanProcessor);
-  assert.ok((processors[0] as unknown as { _exporter: unknown })._exporter instanceof JaegerExporter);
+  assert.ok(processors[0] instanceof DropOldestBatchSpanProcessor);
+  const exporter = (processors[0] as unknown as { _exporter: unknown })._exporter;
+  assert.ok(exporter instanceof ReportingSpanExporter);
+  assert.ok(exporter.inner instanceof JaegerExporter);
+});
+
+test('the address reported for each exporter', () => {
+  const jaegerHttp = configOf({ OTEL_EXPORTER_JAEGER_ENDPOINT: 'http://jaeger:14268/api/traces' });
+  assert.equal(exporterAddress('jaeger', jaegerHttp), 'http://jaeger:14268/api/traces');
+  assert.equal(exporterAddress('jaeger', configOf({})), 'udp://localhost:6832');
+  assert.equal(
+    exporterAddress(
+      'jaeger',
+      configOf({ OTEL_EXPORTER_JAEGER_AGENT_HOST: 'agent', OTEL_EXPORTER_JAEGER_AGENT_PORT: '6831' }),
+    ),
+    'udp://agent:6831',
+  );
+  assert.equal(
+    exporterAddress('otlp', configOf({}), { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }),
+    'http://collector:4318/v1/traces',
+  );
+  assert.equal(exporterAddress('otlp', configOf({}), {}), 'http://localhost:4318/v1/traces');
 });
 
 test('DEBUG_TRACER=1 prints instead of sending, whatever OTEL_TRACES_EXPORTER says', () => {

@@ -1,0 +1,96 @@
+/**
+ * Our pino transport to Loki (`pino.transport({ target: <this file>, options })`): it runs in pino's worker
+ * thread, so batching, JSON encoding and HTTP pushes stay off the thread that serves requests. The work is
+ * done by `LokiShipper` (bounded buffer dropping the oldest, retry of a failed push, health reports).
+ *
+ * It replaces `pino-loki` 3.0.0, which pushes the same JSON but, on a failed push, prints the whole error
+ * to stderr every time (or nothing at all with `silenceErrors`) and drops the batch, and drops the oldest
+ * buffered records without saying so.
+ *
+ * Reports (Loki failing, recovered, records dropped) are written by the worker to stdout as one pino-style
+ * JSON line each (same `level`/`time`/`msg` fields and base fields as the app's records); they are not sent
+ * to Loki.
+ */
+import build from 'pino-abstract-transport';
+import { BackendHealth, DropCounter, type Report } from './backend-health.js';
+import { LokiShipper } from './loki-shipper.js';
+
+export interface LokiTransportOptions {
+  url: string;
+  labels: Record<string, string>;
+  batchIntervalMs: number;
+  maxBufferedRecords: number;
+  pushTimeoutMs: number;
+  reportIntervalMs: number;
+  /** Time `close()` may take to push what is left (the app's shutdown deadline bounds it too). */
+  closeTimeoutMs: number;
+  /** Fields of every report line, like the app logger's `base` (service, region). */
+  reportBase: Record<string, unknown>;
+  /** The app's log level: reports below it are not written. */
+  level: string;
+}
+
+const LEVEL_VALUES: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
+
+/** Writes a report as one pino-style JSON line to stdout. */
+export function stdoutReport(base: Record<string, unknown>, level: string): Report {
+  const threshold = LEVEL_VALUES[level] ?? 30;
+  return (reportLevel, message, fields) => {
+    const value = LEVEL_VALUES[reportLevel] ?? 40;
+    if (value < threshold) return;
+    process.stdout.write(
+      `${JSON.stringify({ level: value, time: Date.now(), ...base, ...fields, msg: message })}\n`,
+    );
+  };
+}
+
+export default function lokiTransport(options: LokiTransportOptions) {
+  const report = stdoutReport(options.reportBase, options.level);
+  const shipper = new LokiShipper({
+    url: options.url,
+    labels: options.labels,
+    batchIntervalMs: options.batchIntervalMs,
+    maxBufferedRecords: options.maxBufferedRecords,
+    pushTimeoutMs: options.pushTimeoutMs,
+    health: new BackendHealth({
+      backend: 'loki',
+      address: options.url,
+      data: 'log records',
+      reportIntervalMs: options.reportIntervalMs,
+      report,
+    }),
+    drops: new DropCounter({
+      queue: 'loki',
+      describe: (n) =>
+        `dropped the ${n} oldest log records for Loki: its buffer of ${options.maxBufferedRecords} is full`,
+      reportIntervalMs: options.reportIntervalMs,
+      report,
+    }),
+  });
+  return build(
+    async (source) => {
+      for await (const line of source as AsyncIterable<string>) shipper.add(line);
+    },
+    {
+      parse: 'lines',
+      async close() {
+        const left = await shipper.close(options.closeTimeoutMs);
+        if (left > 0) {
+          report('warn', `${left} log records could not be delivered to Loki before exit`, {
+            backend: 'loki',
+            address: options.url,
+            undelivered: left,
+          });
+        }
+      },
+    },
+  );
+}

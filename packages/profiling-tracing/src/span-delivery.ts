@@ -1,0 +1,123 @@
+/**
+ * Span delivery that survives a backend that is down, slow or hanging:
+ *
+ *  - `ReportingSpanExporter` wraps the real exporter (exporter-jaeger, OTLP): it reports every outcome to the
+ *    backend's `BackendHealth` (first failure with the address, then rate-limited, then recovery) and puts a
+ *    deadline on each export. jaeger-client's HTTP sender never aborts a request that gets no answer, so
+ *    without the deadline a hanging collector would hold the batch processor's single export slot until the
+ *    processor's own timeout.
+ *  - `DropOldestBatchSpanProcessor` is the SDK's `BatchSpanProcessor` (export off the request path, on a
+ *    timer, in batches) whose bounded queue drops the *oldest* span when it is full, counted and reported
+ *    by a `DropCounter`. The stock processor drops the newest span and only tells `diag` (silent by default).
+ *
+ * Errors already reported here are remembered (`wasReported`), so the global OpenTelemetry error handler,
+ * which the batch processor also calls for every failed export, does not report them a second time.
+ */
+import { TraceFlags } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { BackendHealth, DropCounter } from './backend-health.js';
+
+const reported = new WeakSet<object>();
+
+/** True for errors a `ReportingSpanExporter` has already reported to its backend's health. */
+export function wasReported(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && reported.has(error);
+}
+
+export class ReportingSpanExporter implements SpanExporter {
+  constructor(
+    readonly inner: SpanExporter,
+    private readonly health: BackendHealth,
+    private readonly timeoutMs: number,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    let settled = false;
+    const settle = (result: ExportResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (result.code === ExportResultCode.SUCCESS) {
+        this.health.success();
+      } else {
+        const error = result.error ?? new Error('export failed');
+        this.health.failure(error);
+        reported.add(error);
+        result = { code: ExportResultCode.FAILED, error };
+      }
+      resultCallback(result);
+    };
+    const timer = setTimeout(
+      () =>
+        settle({ code: ExportResultCode.FAILED, error: new Error(`no answer within ${this.timeoutMs} ms`) }),
+      this.timeoutMs,
+    );
+    timer.unref();
+    try {
+      this.inner.export(spans, settle);
+    } catch (error) {
+      settle({
+        code: ExportResultCode.FAILED,
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+    }
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+export interface BatchOptions {
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  scheduledDelayMillis: number;
+  exportTimeoutMillis: number;
+}
+
+export class DropOldestBatchSpanProcessor extends BatchSpanProcessor {
+  readonly #maxQueueSize: number;
+  readonly #drops: DropCounter;
+  #closed = false;
+
+  constructor(exporter: SpanExporter, options: BatchOptions, drops: DropCounter) {
+    super(exporter, options);
+    this.#maxQueueSize = options.maxQueueSize;
+    this.#drops = drops;
+  }
+
+  /**
+   * The processor's queue. `_finishedSpans` is private to @opentelemetry/sdk-trace (pinned exactly); the
+   * package test fills the queue and checks the oldest spans go, so a change there fails loudly.
+   */
+  get #queue(): ReadableSpan[] | undefined {
+    const queue = (this as unknown as { _finishedSpans?: unknown })._finishedSpans;
+    return Array.isArray(queue) ? (queue as ReadableSpan[]) : undefined;
+  }
+
+  /** Spans waiting to be exported. */
+  get queued(): number {
+    return this.#queue?.length ?? 0;
+  }
+
+  override onEnd(span: ReadableSpan): void {
+    const queue = this.#queue;
+    const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+    if (sampled && !this.#closed && queue !== undefined && queue.length >= this.#maxQueueSize) {
+      const excess = queue.length - this.#maxQueueSize + 1;
+      queue.splice(0, excess);
+      this.#drops.dropped(excess);
+    }
+    super.onEnd(span);
+  }
+
+  override shutdown(): Promise<void> {
+    this.#closed = true;
+    return super.shutdown().finally(() => this.#drops.flush());
+  }
+}

@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LokiReceiver, getFreePort, startLokiReceiver } from '@rideshare/test-receivers';
+import { BackendHealth, DropCounter, type ReportLevel } from '../src/backend-health.js';
+import { LokiShipper } from '../src/loki-shipper.js';
+
+function recorder() {
+  const lines: { level: ReportLevel; message: string; fields: Record<string, unknown> }[] = [];
+  return {
+    lines,
+    report: (level: ReportLevel, message: string, fields: Record<string, unknown>) =>
+      void lines.push({ level, message, fields }),
+  };
+}
+
+function shipperFor(url: string, overrides: { maxBufferedRecords?: number; pushTimeoutMs?: number } = {}) {
+  const { lines, report } = recorder();
+  const shipper = new LokiShipper({
+    url,
+    labels: { service_name: 'svc', region: 'eu-north' },
+    batchIntervalMs: 50,
+    maxBufferedRecords: overrides.maxBufferedRecords ?? 1000,
+    maxBatchRecords: 10,
+    pushTimeoutMs: overrides.pushTimeoutMs ?? 2000,
+    health: new BackendHealth({
+      backend: 'loki',
+      address: url,
+      data: 'log records',
+      reportIntervalMs: 60_000,
+      report,
+    }),
+    drops: new DropCounter({
+      queue: 'loki',
+      describe: (n) => `dropped ${n}`,
+      reportIntervalMs: 60_000,
+      report,
+    }),
+  });
+  return { shipper, lines };
+}
+
+const record = (i: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ level: 30, time: 1_700_000_000_000 + i, service: 'svc', msg: `r${i}`, ...extra });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('Loki down at start: failure reported once, records kept and delivered in order once it is up', async (t) => {
+  const port = await getFreePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { shipper, lines } = shipperFor(url);
+  t.after(() => shipper.close(100));
+  for (let i = 0; i < 50; i++) shipper.add(record(i));
+  await sleep(400); // several failed attempts
+  assert.equal(lines.length, 1, JSON.stringify(lines));
+  assert.equal(lines[0]!.fields['address'], url);
+  assert.equal(shipper.buffered, 50, 'nothing lost while Loki is down');
+
+  const loki = await new LokiReceiver({ port }).listen();
+  t.after(() => loki.close());
+  const back = Date.now();
+  await loki.waitFor((r) => r.entries.length >= 50, { timeoutMs: 2000 });
+  assert.ok(Date.now() - back < 500, `delivered ${Date.now() - back} ms after Loki came up`);
+  assert.deepEqual(
+    loki.entries.map((e) => (e.json as { msg: string }).msg),
+    Array.from({ length: 50 }, (_, i) => `r${i}`),
+  );
+  assert.deepEqual(loki.entries[0]!.labels, { level: 'info', service_name: 'svc', region: 'eu-north' });
+  assert.equal(loki.entries[0]!.timestampNs, '1700000000000000000');
+  assert.match(lines.at(-1)!.message, /reachable again/);
+});
+
+test('a full buffer drops the oldest records, counted; the newest are delivered', async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  await loki.stop();
+  const { shipper, lines } = shipperFor(loki.url, { maxBufferedRecords: 20 });
+  t.after(() => shipper.close(100));
+  for (let i = 0; i < 50; i++) shipper.add(record(i));
+  assert.equal(shipper.buffered, 20);
+  await sleep(200);
+  await loki.restart();
+  await loki.waitFor((r) => r.entries.length >= 20, { timeoutMs: 2000 });
+  await sleep(150);
+  assert.deepEqual(
+    loki.entries.map((e) => (e.json as { msg: string }).msg),
+    Array.from({ length: 20 }, (_, i) => `r${30 + i}`),
+  );
+  const dropReports = lines.filter((l) => l.fields['queue'] === 'loki');
+  assert.equal(dropReports[0]!.fields['dropped'], 1, 'first drop reported at once');
+  await shipper.close(1000);
+  const dropped = lines
+    .filter((l) => l.fields['queue'] === 'loki')
+    .reduce((n, l) => n + Number(l.fields['dropped']), 0);
+  assert.equal(dropped, 30, 'every dropped record counted');
+});
+
+test('a push without an answer is retried; levels and hostname become labels like pino-loki', async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  loki.setBehaviour({ hang: true });
+  const { shipper, lines } = shipperFor(loki.url, { pushTimeoutMs: 150 });
+  t.after(() => shipper.close(100));
+  shipper.add(record(1, { level: 50, hostname: 'box' }));
+  shipper.add(record(2, { level: 40 }));
+  await sleep(400);
+  assert.match(String(lines[0]?.fields['error']), /no answer within 150 ms/);
+  loki.setBehaviour({});
+  await loki.waitFor((r) => r.entries.length >= 2, { timeoutMs: 2000 });
+  const error = loki.entries.find((e) => (e.json as { msg: string }).msg === 'r1')!;
+  assert.deepEqual(error.labels, {
+    level: 'error',
+    service_name: 'svc',
+    region: 'eu-north',
+    hostname: 'box',
+  });
+  assert.equal(
+    (error.json as { hostname?: string }).hostname,
+    undefined,
+    'hostname is a label, not in the line',
+  );
+  const warning = loki.entries.find((e) => (e.json as { msg: string }).msg === 'r2')!;
+  assert.equal(warning.labels['level'], 'warning');
+});
+
+test('close() pushes what is left and says how much could not be delivered', async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  const { shipper } = shipperFor(loki.url);
+  for (let i = 0; i < 35; i++) shipper.add(record(i));
+  assert.equal(await shipper.close(2000), 0);
+  assert.equal(loki.entries.length, 35);
+
+  await loki.stop();
+  const second = shipperFor(loki.url);
+  for (let i = 0; i < 5; i++) second.shipper.add(record(i));
+  assert.equal(await second.shipper.close(300), 5, 'Loki down at exit: 5 undelivered');
+});
