@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   // 1. attribution
   const receivers = await startAllReceivers();
   const attributionRuns: AttributionRun[] = [];
-  const durationFor = (n: number) => (quick ? 2000 : n === 1 ? 4000 : n === 8 ? 6000 : 8000);
+  const durationFor = (n: number) => (quick ? 2000 : n === 1 ? 3000 : n === 8 ? 6000 : 15_000);
   try {
     progress('1/4 attribution: 1 car worker + N−1 bike/scooter workers, profiler at 1 kHz, flush 1 s');
     for (const concurrency of ATTRIBUTION_CONCURRENCY) {
@@ -92,12 +92,12 @@ async function main(): Promise<void> {
     await receivers.close();
 
     // 2 + 4. overhead and cost per request
-    const rounds = quick ? 2 : 5;
+    const rounds = quick ? 2 : 6;
     progress(`3/4 overhead: 4 setups, autocannon 4 connections, ${rounds} interleaved rounds`);
     const overhead = await runOverhead({
       connections: 4,
-      durationSeconds: quick ? 2 : 4,
-      warmupSeconds: quick ? 1 : 3,
+      durationSeconds: quick ? 2 : 3,
+      warmupSeconds: quick ? 1 : 2,
       rounds,
       paths: ['/bike', '/scooter', '/car'],
       progress,

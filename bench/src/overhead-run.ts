@@ -41,7 +41,7 @@ export function setupEnv(setup: OverheadSetup, sinkUrl: string): Record<string, 
 }
 
 export interface OverheadMeasurement {
-  setup: OverheadSetup;
+  setup: string;
   round: number;
   requests: number;
   non2xx: number;
@@ -56,9 +56,16 @@ export interface OverheadMeasurement {
 
 export interface SetupSummary {
   description: string;
+  /** Median over rounds of the within-round throughput ratio to "off". */
   throughputRatio: number;
+  /** Pooled p50 / pooled p50 of "off". */
   p50Ratio: number;
+  /** Pooled p99 / pooled p99 of "off". */
   p99Ratio: number;
+  /** CPU per request of "off" / of this setup, median over rounds: the throughput ratio of a CPU-bound server. */
+  cpuThroughputRatio: number;
+  pooledP50Ms: number;
+  pooledP99Ms: number;
   /** Median, min and max over the rounds of the per-round ratio to "off". */
   spread: { throughputRatio: Spread; p50Ratio: Spread; p99Ratio: Spread };
   throughput: Spread;
@@ -70,6 +77,8 @@ export interface SetupSummary {
 }
 
 export interface OverheadOptions {
+  /** Further setups to measure alongside the four (for investigations): name → app environment. */
+  extraSetups?: Record<string, Record<string, string>>;
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
@@ -84,13 +93,14 @@ export interface OverheadResult {
   traces: SetupSummary;
   profiles: SetupSummary;
   full: SetupSummary;
+  extra: Record<string, SetupSummary>;
   measurements: OverheadMeasurement[];
   sinkCounts: Sink['counts'];
 }
 
 async function measure(
   app: AppProcess,
-  setup: OverheadSetup,
+  setup: string,
   round: number,
   options: OverheadOptions,
   durationSeconds: number,
@@ -109,6 +119,7 @@ async function measure(
   });
   const result = await instance;
   const appCpuMicros = app.cpuMicros() - cpuBefore;
+  if (round >= 0) latenciesOf(setup).push(...latencies);
   const requests = result.requests.total;
   const seconds = result.duration;
   return {
@@ -128,28 +139,46 @@ async function measure(
 
 const round4 = (n: number) => round(n, 4);
 
+/** Every response time of the measured rounds, per setup (pooled for p50/p99: one round has too few). */
+const pooledLatencies = new Map<string, number[]>();
+function latenciesOf(setup: string): number[] {
+  let list = pooledLatencies.get(setup);
+  if (list === undefined) pooledLatencies.set(setup, (list = []));
+  return list;
+}
+
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const sink = await startSink();
-  const apps = new Map<OverheadSetup, AppProcess>();
+  pooledLatencies.clear();
+  const envs: Record<string, Record<string, string>> = Object.fromEntries(
+    OVERHEAD_SETUPS.map((setup) => [setup, setupEnv(setup, sink.url)]),
+  );
+  for (const [name, env] of Object.entries(options.extraSetups ?? {})) {
+    envs[name] = { ...env };
+    for (const [k, v] of Object.entries(env))
+      if (v.includes('$SINK')) envs[name]![k] = v.replace('$SINK', sink.url);
+  }
+  const setups = Object.keys(envs);
+  const apps = new Map<string, AppProcess>();
   try {
-    for (const setup of OVERHEAD_SETUPS) {
+    for (const setup of setups) {
       apps.set(
         setup,
         await startApp({
           port: await getFreePort(),
           label: `overhead ${setup}`,
-          env: setupEnv(setup, sink.url),
+          env: envs[setup]!,
           stdout: 'ignore',
         }),
       );
     }
-    for (const setup of OVERHEAD_SETUPS) {
+    for (const setup of setups) {
       options.progress(`  warm-up ${setup} (${options.warmupSeconds} s)`);
       await measure(apps.get(setup)!, setup, -1, options, options.warmupSeconds);
     }
     const measurements: OverheadMeasurement[] = [];
     for (let r = 0; r < options.rounds; r++) {
-      const order = OVERHEAD_SETUPS.map((_, i) => OVERHEAD_SETUPS[(i + r) % OVERHEAD_SETUPS.length]!);
+      const order = setups.map((_, i) => setups[(i + r) % setups.length]!);
       for (const setup of order) {
         const m = await measure(apps.get(setup)!, setup, r, options, options.durationSeconds);
         measurements.push(m);
@@ -173,10 +202,16 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         setups: SETUP_DESCRIPTIONS,
         sink: 'local HTTP sink answering like Jaeger/Pyroscope/Loki without decoding',
       },
-      off: summarise('off', measurements),
-      traces: summarise('traces', measurements),
-      profiles: summarise('profiles', measurements),
-      full: summarise('full', measurements),
+      off: summarise('off', measurements, pooledLatencies),
+      traces: summarise('traces', measurements, pooledLatencies),
+      profiles: summarise('profiles', measurements, pooledLatencies),
+      full: summarise('full', measurements, pooledLatencies),
+      extra: Object.fromEntries(
+        Object.keys(options.extraSetups ?? {}).map((name) => [
+          name,
+          summarise(name, measurements, pooledLatencies),
+        ]),
+      ),
       measurements,
       sinkCounts: sink.counts,
     };
@@ -186,7 +221,16 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   }
 }
 
-export function summarise(setup: OverheadSetup, measurements: readonly OverheadMeasurement[]): SetupSummary {
+/**
+ * One setup against "off": throughput as the median over rounds of the within-round ratio (robust to a
+ * burst of other work on the machine during one round); p50/p99 from all response times of all rounds
+ * pooled per setup (a 4 s round has only a few hundred, too few for a p99), their spread per round.
+ */
+export function summarise(
+  setup: string,
+  measurements: readonly OverheadMeasurement[],
+  pooled?: ReadonlyMap<string, readonly number[]>,
+): SetupSummary {
   const mine = measurements.filter((m) => m.setup === setup);
   const ratios = {
     throughput: [] as number[],
@@ -194,6 +238,7 @@ export function summarise(setup: OverheadSetup, measurements: readonly OverheadM
     p99: [] as number[],
     cpu: [] as number[],
   };
+  const cpuRatios: number[] = [];
   for (const m of mine) {
     const base = measurements.find((b) => b.setup === 'off' && b.round === m.round);
     if (base === undefined) continue;
@@ -201,13 +246,21 @@ export function summarise(setup: OverheadSetup, measurements: readonly OverheadM
     ratios.p50.push(m.p50Ms / base.p50Ms);
     ratios.p99.push(m.p99Ms / base.p99Ms);
     ratios.cpu.push(m.cpuMicrosPerRequest - base.cpuMicrosPerRequest);
+    cpuRatios.push(base.cpuMicrosPerRequest / m.cpuMicrosPerRequest);
   }
+  const mineLatencies = pooled?.get(setup);
+  const offLatencies = pooled?.get('off');
+  const pooledRatio = (q: number, perRound: number[]) =>
+    mineLatencies?.length && offLatencies?.length
+      ? quantile(mineLatencies, q) / quantile(offLatencies, q)
+      : median(perRound);
   const r = (s: Spread): Spread => ({ median: round4(s.median), min: round4(s.min), max: round4(s.max) });
   return {
-    description: SETUP_DESCRIPTIONS[setup],
+    description: SETUP_DESCRIPTIONS[setup as OverheadSetup] ?? setup,
     throughputRatio: round4(median(ratios.throughput)),
-    p50Ratio: round4(median(ratios.p50)),
-    p99Ratio: round4(median(ratios.p99)),
+    p50Ratio: round4(pooledRatio(0.5, ratios.p50)),
+    p99Ratio: round4(pooledRatio(0.99, ratios.p99)),
+    cpuThroughputRatio: round4(median(cpuRatios)),
     spread: {
       throughputRatio: r(spread(ratios.throughput)),
       p50Ratio: r(spread(ratios.p50)),
@@ -216,6 +269,8 @@ export function summarise(setup: OverheadSetup, measurements: readonly OverheadM
     throughput: r(spread(mine.map((m) => m.throughput))),
     p50Ms: r(spread(mine.map((m) => m.p50Ms))),
     p99Ms: r(spread(mine.map((m) => m.p99Ms))),
+    pooledP50Ms: round4(quantile(mineLatencies ?? [], 0.5)),
+    pooledP99Ms: round4(quantile(mineLatencies ?? [], 0.99)),
     cpuMicrosPerRequest: r(spread(mine.map((m) => m.cpuMicrosPerRequest))),
     addedCpuMicrosPerRequest: Math.round(median(ratios.cpu)),
   };
