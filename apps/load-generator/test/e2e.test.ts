@@ -296,7 +296,7 @@ test('OrderVehicle samples come from the load generator’s route planning', () 
     .filter((s) => orders.has(s.labels.span_id ?? ''));
   assert.ok(samples.length >= 100, `OrderVehicle samples: ${samples.length}`);
   const planning = share(samples, ROUTE_PLANNING_FRAMES);
-  assert.ok(planning >= 0.7, `OrderVehicle samples in route planning: ${planning}`);
+  assert.ok(planning >= 0.5, `OrderVehicle samples in route planning: ${planning}`);
   console.log(`OrderVehicle samples: ${samples.length} (${pct(planning)} route planning)`);
 });
 

@@ -2,10 +2,10 @@
  * CheckDriverAvailability: of the nearest cars, which driver is on shift long enough, has the seats, and
  * reaches the pickup soonest (weighted by rating)?
  *
- * Shifts are looked up in the driver schedule index, built once at start-up. When the schedule cache
- * is bypassed (eu-north's slow periods), every request rebuilds the index for its candidate drivers by
- * scanning the whole shift table once per driver — `rebuildDriverScheduleIndex`, O(candidates × shifts):
- * the wide frame in a slow `CarHandler`'s flame graph.
+ * This week's shifts are looked up in the driver schedule index, built once at start-up. When the
+ * schedule cache is bypassed (eu-north's slow periods), every request rebuilds the index for its
+ * candidate drivers by scanning the whole shift table, history included, once per driver —
+ * `rebuildDriverScheduleIndex`, O(candidates × shifts): the wide frame in a slow `CarHandler`'s flame graph.
  */
 import { yieldToEventLoop } from './event-loop.js';
 import type { Driver, Shift, Vehicle } from './fleet.js';
@@ -13,7 +13,7 @@ import type { Candidate } from './find-nearest-vehicle.js';
 import type { LatLon } from './regions.js';
 import { estimateTravelSeconds } from './travel-time.js';
 
-/** Driver id → that driver's shifts, earliest first. */
+/** Driver id → that driver's shifts this week, earliest first. */
 export type DriverScheduleIndex = Map<number, Shift[]>;
 
 export interface DriverRoster {
@@ -43,10 +43,11 @@ export const MIN_MINUTES_LEFT_ON_SHIFT = 30;
 const SCORE_CHUNK = 50;
 const REBUILD_CHUNK = 25;
 
-/** Groups the shift table by driver: one pass, O(shifts). */
+/** Groups this week's shifts by driver: one pass, O(shifts). */
 export function buildDriverScheduleIndex(shifts: readonly Shift[]): DriverScheduleIndex {
   const index: DriverScheduleIndex = new Map();
   for (const shift of shifts) {
+    if (shift.week !== 0) continue;
     const list = index.get(shift.driverId);
     if (list === undefined) index.set(shift.driverId, [shift]);
     else list.push(shift);
@@ -72,7 +73,7 @@ export async function rebuildDriverScheduleIndex(
 
 function scanShiftTableForDriver(driverId: number, shifts: readonly Shift[]): Shift[] {
   const found: Shift[] = [];
-  for (const shift of shifts) if (shift.driverId === driverId) found.push(shift);
+  for (const shift of shifts) if (shift.driverId === driverId && shift.week === 0) found.push(shift);
   return found.sort((a, b) => a.start - b.start);
 }
 

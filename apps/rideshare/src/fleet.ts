@@ -24,9 +24,13 @@ export interface Driver {
   rating: number;
 }
 
-/** A shift in minutes since the start of the week (Monday 00:00 UTC); `end` may pass the week's end. */
+/**
+ * A shift in minutes since the start of its week (Monday 00:00 UTC); `end` may pass the week's end.
+ * `week` is 0 for this week, negative for the past weeks the shift table keeps as history.
+ */
 export interface Shift {
   driverId: number;
+  week: number;
   start: number;
   end: number;
 }
@@ -35,13 +39,15 @@ export interface Fleet {
   region: RegionName;
   vehicles: Record<VehicleKind, Vehicle[]>;
   drivers: Driver[];
-  /** All shifts of all drivers, in the order the scheduling system stored them (not grouped). */
+  /** Last week's and this week's shifts of all drivers, in the order they were stored (week by week). */
   shifts: Shift[];
 }
 
 const CITY_RADIUS_KM = 12;
 const KM_PER_DEGREE = 111.32;
-const SHIFTS_PER_DRIVER = 6;
+const SHIFTS_PER_WEEK = 6;
+/** Past weeks kept in the shift table (last week's, for payroll). */
+const HISTORY_WEEKS = 1;
 const FIRST_NAMES = [
   'Ana',
   'Bo',
@@ -77,8 +83,10 @@ export function generateFleet(region: RegionName, sizePerKind: number): Fleet {
     name: `${pick(FIRST_NAMES, random)} ${pick(LAST_NAMES, random)}`,
     rating: Math.round((3 + random() * 2) * 10) / 10,
   }));
-  const shifts = drivers.flatMap((driver) => weeklyShifts(driver.id, random));
-  shuffle(shifts, random);
+  const shifts: Shift[] = [];
+  for (let week = -HISTORY_WEEKS; week <= 0; week++) {
+    for (const driver of drivers) shifts.push(...weeklyShifts(driver.id, week, random));
+  }
   return { region, vehicles, drivers, shifts };
 }
 
@@ -91,22 +99,15 @@ function randomPointNear(centre: LatLon, random: Random): LatLon {
   return { lat, lon };
 }
 
-function weeklyShifts(driverId: number, random: Random): Shift[] {
+function weeklyShifts(driverId: number, week: number, random: Random): Shift[] {
   const days = new Set<number>();
-  while (days.size < SHIFTS_PER_DRIVER) days.add(Math.floor(random() * 7));
+  while (days.size < SHIFTS_PER_WEEK) days.add(Math.floor(random() * 7));
   return [...days].map((day) => {
     const start = day * 1440 + Math.floor(random() * 24) * 60;
-    return { driverId, start, end: start + (6 + Math.floor(random() * 5)) * 60 };
+    return { driverId, week, start, end: start + (6 + Math.floor(random() * 5)) * 60 };
   });
 }
 
 function pick<T>(items: readonly T[], random: Random): T {
   return items[Math.floor(random() * items.length)]!;
-}
-
-function shuffle<T>(items: T[], random: Random): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
 }

@@ -12,7 +12,7 @@ test('haversine: Stockholm to New York is about 6,300 km; a point to itself is 0
   assert.equal(haversineKm(CITY_CENTRES['ap-south'], CITY_CENTRES['ap-south']), 0);
 });
 
-test('the fleet is deterministic per region, around its city, one driver per car, six shifts each', () => {
+test('the fleet is deterministic per region, around its city, one driver per car, six shifts a week', () => {
   const a = generateFleet('eu-north', 500);
   const b = generateFleet('eu-north', 500);
   assert.deepEqual(a, b);
@@ -23,7 +23,8 @@ test('the fleet is deterministic per region, around its city, one driver per car
   }
   assert.equal(a.drivers.length, 500);
   assert.ok(a.vehicles.car.every((car, i) => car.driverId === i && (car.seats === 4 || car.seats === 7)));
-  assert.equal(a.shifts.length, 500 * 6);
+  assert.equal(a.shifts.length, 500 * 6 * 2, 'this week and last week');
+  assert.equal(a.shifts.filter((s) => s.week === 0 && s.driverId === 42).length, 6);
 });
 
 test('findNearestVehicles: the closest vehicles first, same as a brute-force sort; flat batteries skipped', async () => {
