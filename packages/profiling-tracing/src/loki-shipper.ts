@@ -7,7 +7,10 @@
  *  - every `batchIntervalMs` the oldest records (up to `maxBatchRecords`) are pushed; one push at a time,
  *    each with a deadline (`pushTimeoutMs`);
  *  - a push that fails (refused, timed out, or a non-2xx answer) is put back at the front of the buffer and
- *    retried at the next interval, so Loki gets the records once it is back — in order, within one interval;
+ *    retried at the next interval, so Loki gets the records once it is back — in order, within one interval.
+ *    While Loki is failing, each retry carries only the oldest few records (`PROBE_RECORDS`): a dead Loki
+ *    costs a small request per interval instead of a large body built and thrown away every time; the
+ *    first success resumes full batches at once;
  *  - each failure and the recovery are told to a `BackendHealth` (address once, then rate-limited);
  *  - `close()` pushes what is left, bounded by a deadline, and reports what could not be delivered.
  *
@@ -40,6 +43,9 @@ interface Entry {
   line: string;
 }
 
+/** Records sent per retry while Loki is failing. */
+const PROBE_RECORDS = 10;
+
 const LEVELS: Record<number, string> = {
   10: 'debug',
   20: 'debug',
@@ -62,6 +68,8 @@ export class LokiShipper {
   #pushing: Promise<boolean> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** The last push failed: retry with a small batch. */
+  #failing = false;
   /** Records Loki accepted. */
   delivered = 0;
 
@@ -79,10 +87,14 @@ export class LokiShipper {
     return this.#entries.length - this.#head + (this.#sending?.length ?? 0);
   }
 
-  /** Adds one pino JSON line (lines that are not JSON objects are sent as they are, at level info). */
-  add(line: string): void {
+  /**
+   * Adds one record: a pino JSON line, or the record already parsed (what the transport passes: a line cut
+   * out of pino's stream by split2 is a slice of a larger string and would keep all of it alive while it
+   * waits in the buffer). A line that is not a JSON object is sent as it is, at level info.
+   */
+  add(input: string | Record<string, unknown>): void {
     if (this.#closed) return;
-    const entry = this.#entryOf(line);
+    const entry = this.#entryOf(input);
     if (this.buffered >= this.#options.maxBufferedRecords) {
       if (this.#entries.length - this.#head > 0) {
         this.#dropOldest(1);
@@ -127,8 +139,12 @@ export class LokiShipper {
     if (this.#pushing || this.#entries.length - this.#head === 0) return;
     void this.#exclusive(async () => {
       // keep going while full batches are waiting (catching up after an outage), stop at the first failure
-      while (await this.#pushOnce()) {
-        if (this.#entries.length - this.#head < this.#options.maxBatchRecords) return true;
+      // and right after a retry got through, so the rest follows without waiting another interval
+      for (;;) {
+        const wasFailing = this.#failing;
+        if (!(await this.#pushOnce())) return false;
+        const waiting = this.#entries.length - this.#head;
+        if (waiting === 0 || (waiting < this.#options.maxBatchRecords && !wasFailing)) return true;
       }
       return false;
     });
@@ -142,7 +158,10 @@ export class LokiShipper {
   }
 
   async #pushOnce(): Promise<boolean> {
-    const size = Math.min(this.#options.maxBatchRecords, this.#entries.length - this.#head);
+    const limit = this.#failing
+      ? Math.min(PROBE_RECORDS, this.#options.maxBatchRecords)
+      : this.#options.maxBatchRecords;
+    const size = Math.min(limit, this.#entries.length - this.#head);
     if (size === 0) return true;
     const batch = this.#entries.slice(this.#head, this.#head + size) as Entry[];
     this.#entries.fill(undefined, this.#head, this.#head + size);
@@ -160,9 +179,11 @@ export class LokiShipper {
       if (!response.ok)
         throw new Error(`HTTP ${response.status}${text ? `: ${text.trim().slice(0, 200)}` : ''}`);
       this.delivered += batch.length;
+      this.#failing = false;
       this.#health.success();
       return true;
     } catch (error) {
+      this.#failing = true;
       this.#health.failure(
         error instanceof Error && error.name === 'TimeoutError'
           ? new Error(`push got no answer within ${this.#options.pushTimeoutMs} ms`)
@@ -193,31 +214,52 @@ export class LokiShipper {
     }
   }
 
-  #entryOf(line: string): Entry {
+  #entryOf(input: string | Record<string, unknown>): Entry {
     let record: Record<string, unknown> | undefined;
-    try {
-      const parsed: unknown = JSON.parse(line);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        record = parsed as Record<string, unknown>;
+    if (typeof input !== 'string') {
+      record = input;
+    } else {
+      try {
+        const parsed: unknown = JSON.parse(input);
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+          record = parsed as Record<string, unknown>;
+        }
+      } catch {
+        // not JSON: sent as it is
       }
-    } catch {
-      // not JSON: sent as it is
     }
     const level = LEVELS[typeof record?.['level'] === 'number' ? record['level'] : 30] ?? 'info';
     const time = typeof record?.['time'] === 'number' ? record['time'] : Date.now();
-    const labels: Record<string, string> = { level, ...this.#options.labels };
-    let text = line;
-    if (record !== undefined && record['hostname'] !== undefined) {
-      const { hostname, ...rest } = record;
-      labels['hostname'] = String(hostname);
-      text = JSON.stringify(rest);
+    const hostname = record?.['hostname'];
+    let line: string;
+    if (record === undefined) {
+      line = String(input);
+    } else if (hostname === undefined) {
+      line = JSON.stringify(record);
+    } else {
+      const { hostname: _hostname, ...rest } = record;
+      line = JSON.stringify(rest);
     }
-    return {
-      labels,
-      key: JSON.stringify(labels),
-      timestampNs: `${Math.trunc(time)}000000`,
-      line: text,
-    };
+    const { labels, key } = this.#streamOf(level, hostname === undefined ? undefined : String(hostname));
+    return { labels, key, timestampNs: `${Math.trunc(time)}000000`, line };
+  }
+
+  /** One labels object per label set, shared by its entries. */
+  #streams = new Map<string, { labels: Record<string, string>; key: string }>();
+
+  #streamOf(level: string, hostname: string | undefined): { labels: Record<string, string>; key: string } {
+    const id = `${level}\n${hostname ?? ''}`;
+    let stream = this.#streams.get(id);
+    if (stream === undefined) {
+      const labels: Record<string, string> = {
+        level,
+        ...this.#options.labels,
+        ...(hostname !== undefined && { hostname }),
+      };
+      stream = { labels, key: JSON.stringify(labels) };
+      if (this.#streams.size < 1000) this.#streams.set(id, stream);
+    }
+    return stream;
   }
 }
 

@@ -77,10 +77,10 @@ export default function lokiTransport(options: LokiTransportOptions) {
   });
   return build(
     async (source) => {
-      for await (const line of source as AsyncIterable<string>) shipper.add(line);
+      // records arrive parsed (see LokiShipper.add: the shipper keeps its own compact copy)
+      for await (const record of source as AsyncIterable<Record<string, unknown>>) shipper.add(record);
     },
     {
-      parse: 'lines',
       async close() {
         const left = await shipper.close(options.closeTimeoutMs);
         if (left > 0) {
