@@ -18,6 +18,8 @@
  * critical), the fixed `labels` (service_name, region), and `hostname` when the record has one — with
  * values `[unix ns, line]`, the line being the record's JSON without `hostname`.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { BackendHealth, DropCounter } from './backend-health.js';
 
 export interface LokiShipperOptions {
@@ -70,6 +72,7 @@ export class LokiShipper {
   #closed = false;
   /** The last push failed: retry with a small batch. */
   #failing = false;
+  #agent: http.Agent | undefined;
   /** Records Loki accepted. */
   delivered = 0;
 
@@ -132,6 +135,7 @@ export class LokiShipper {
     clearTimeout(timer);
     this.#closed = true;
     this.#drops.flush();
+    this.#agent?.destroy();
     return this.buffered;
   }
 
@@ -169,26 +173,17 @@ export class LokiShipper {
     this.#compact();
     this.#sending = batch;
     try {
-      const response = await fetch(this.pushUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ streams: streamsOf(batch) }),
-        signal: AbortSignal.timeout(this.#options.pushTimeoutMs),
-      });
-      const text = await response.text().catch(() => '');
-      if (!response.ok)
-        throw new Error(`HTTP ${response.status}${text ? `: ${text.trim().slice(0, 200)}` : ''}`);
+      const { status, text } = await this.#post(JSON.stringify({ streams: streamsOf(batch) }));
+      if (status < 200 || status >= 300) {
+        throw new Error(`HTTP ${status}${text ? `: ${text.trim().slice(0, 200)}` : ''}`);
+      }
       this.delivered += batch.length;
       this.#failing = false;
       this.#health.success();
       return true;
     } catch (error) {
       this.#failing = true;
-      this.#health.failure(
-        error instanceof Error && error.name === 'TimeoutError'
-          ? new Error(`push got no answer within ${this.#options.pushTimeoutMs} ms`)
-          : error,
-      );
+      this.#health.failure(error);
       // back to the front, to be retried; then the oldest go if that overfills the buffer
       this.#entries = [...batch, ...(this.#entries.slice(this.#head) as Entry[])];
       this.#head = 0;
@@ -198,6 +193,54 @@ export class LokiShipper {
     } finally {
       this.#sending = undefined;
     }
+  }
+
+  /**
+   * POSTs the body with node:http over one keep-alive connection, bounded by `pushTimeoutMs`. (Not `fetch`:
+   * measured here, thousands of refused `fetch` calls grow the process's RSS by tens of MB while the JS heap
+   * stays flat; node:http's does not keep growing.)
+   */
+  #post(body: string): Promise<{ status: number; text: string }> {
+    const url = new URL(this.pushUrl);
+    const secure = url.protocol === 'https:';
+    const agent = (this.#agent ??= secure
+      ? new https.Agent({ keepAlive: true, maxSockets: 1 })
+      : new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    return new Promise((resolve, reject) => {
+      const req = (secure ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            if (text.length < 1000) text += chunk;
+          });
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, text });
+          });
+          res.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+          });
+        },
+      );
+      const timer = setTimeout(
+        () => req.destroy(new Error(`push got no answer within ${this.#options.pushTimeoutMs} ms`)),
+        this.#options.pushTimeoutMs,
+      );
+      timer.unref();
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      req.end(body);
+    });
   }
 
   #dropOldest(count: number): void {
