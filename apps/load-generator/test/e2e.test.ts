@@ -53,6 +53,10 @@ const apps: AppProcess[] = [];
 const exitCodes = new Map<string, number | null>();
 const badInput: { path: string; status: number; body: unknown }[] = [];
 let freshTraceStatus = 0;
+const fuzzStatuses = new Map<number, number>();
+/** Trace ids of well-formed random `traceparent` headers the fuzz run sent. */
+const fuzzTraceIds = new Set<string>();
+let healthyAfterFuzz = false;
 const MALFORMED_TRACEPARENT = '00-zzzzzzzz-0000000000000000-01';
 const runStarted = performance.now();
 
@@ -99,6 +103,8 @@ before(async () => {
   }
   freshTraceStatus = (await fetch(`${usEastUrl}/car`, { headers: { traceparent: MALFORMED_TRACEPARENT } }))
     .status;
+  await fuzz(usEastUrl, 150);
+  healthyAfterFuzz = (await fetch(`${usEastUrl}/health`)).ok;
 
   const loadGenerator = startApp('load-generator', LOAD_GENERATOR_MAIN, {
     ...telemetryEnv(),
@@ -115,6 +121,39 @@ before(async () => {
   exitCodes.set('load-generator', await loadGenerator.stop());
   for (const app of [usEast, euNorth]) exitCodes.set(app.name, await app.stop());
 });
+
+/** Random query strings and trace headers against the real process (with OpenTelemetry's propagators). */
+async function fuzz(baseUrl: string, requests: number): Promise<void> {
+  let seed = 7;
+  const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const text = (max: number, alphabet: string): string =>
+    Array.from(
+      { length: Math.floor(random() * max) },
+      () => alphabet[Math.floor(random() * alphabet.length)],
+    ).join('');
+  const hex = (n: number): string =>
+    Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(random() * 16)]).join('');
+  const junk = 'abcpassengerspickup0123456789,.-=&%+;[]{}"<>/~!@#$^*()_|';
+  for (let i = 0; i < requests; i++) {
+    const route = ['/car', '/bike', '/scooter', '/', `/${text(6, 'abcxyz%')}`][Math.floor(random() * 5)]!;
+    const headers: Record<string, string> = { tracestate: text(40, junk), baggage: text(40, junk) };
+    if (random() < 0.4) {
+      const traceId = hex(32);
+      headers.traceparent = `00-${traceId}-${hex(16)}-01`;
+      fuzzTraceIds.add(traceId);
+    } else {
+      headers.traceparent = text(60, '0123456789abcdef-xyz ');
+    }
+    const query = encodeURI(text(random() < 0.05 ? 300 : 30, junk)).replace(/%25/g, '%');
+    let status: number;
+    try {
+      status = (await fetch(`${baseUrl}${encodeURI(route)}?${query}`, { headers })).status;
+    } catch {
+      continue; // a request the client refused to send (e.g. a malformed URL): not the server's doing
+    }
+    fuzzStatuses.set(status, (fuzzStatuses.get(status) ?? 0) + 1);
+  }
+}
 
 after(async () => {
   await Promise.all(apps.map((app) => app.stop(5_000).catch(() => undefined)));
@@ -159,6 +198,19 @@ test('bad input gets 400 naming the parameter; a malformed traceparent is served
   assert.ok(fresh.length >= 1, 'the request without a usable traceparent is a root of its own trace');
 });
 
+test('fuzz: random query strings and trace headers against the real process: every answer 2xx/4xx, still healthy', () => {
+  const statuses = [...fuzzStatuses.entries()];
+  assert.ok(statuses.reduce((sum, [, n]) => sum + n, 0) >= 140, JSON.stringify(statuses));
+  for (const [status] of statuses) assert.ok(status >= 200 && status < 500, JSON.stringify(statuses));
+  assert.ok(healthyAfterFuzz);
+  // a well-formed traceparent is continued, a malformed one starts a fresh trace: either way a local root
+  const joined = spansOf('rideshare').filter(
+    (s) => fuzzTraceIds.has(s.traceId) && s.tags[PROFILE_ID] !== undefined,
+  );
+  assert.ok(joined.length >= 1, 'handlers joined the traces of well-formed traceparent headers');
+  console.log(`fuzz: ${JSON.stringify(Object.fromEntries(statuses))}, ${joined.length} joined a given trace`);
+});
+
 test('every OrderVehicle and *Handler span carries pyroscope.profile.id = its own span id; no other span does', () => {
   const spans = receivers.jaeger.spans;
   const roots = spans.filter((s) => isRootName(s.operationName));
@@ -188,7 +240,10 @@ test('each handler span is in its OrderVehicle trace: OrderVehicle → RequestVe
   const byId = new Map(receivers.jaeger.spans.map((s) => [s.spanId, s]));
   const orders = generator.filter((s) => s.operationName === 'OrderVehicle');
   const handlers = spansOf('rideshare').filter(
-    (s) => s.operationName.endsWith('Handler') && s.parentSpanId !== NO_PARENT_SPAN_ID,
+    (s) =>
+      s.operationName.endsWith('Handler') &&
+      s.parentSpanId !== NO_PARENT_SPAN_ID &&
+      !fuzzTraceIds.has(s.traceId),
   );
   assert.ok(handlers.length >= 10, `handlers called by the load generator: ${handlers.length}`);
   for (const handler of handlers) {

@@ -46,14 +46,16 @@ export function createApp({ dispatch, logger, slowOrderMs }: AppOptions): expres
       });
   }
 
-  app.use(((_req, res) => {
-    nameLocalRoot('NotFoundHandler');
-    res.status(404).json({ error: 'not found' });
-  }) satisfies RequestHandler);
+  app.use(notFound);
 
   app.use(errorHandler(logger));
   return app;
 }
+
+const notFound: RequestHandler = function notFound(_req, res) {
+  nameLocalRoot('NotFoundHandler');
+  res.status(404).json({ error: 'not found' });
+};
 
 function orderHandler(vehicle: VehicleKind, { dispatch, logger, slowOrderMs }: AppOptions): RequestHandler {
   return async (req, res) => {
@@ -90,7 +92,7 @@ function rawQuery(req: Request): string {
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+  return function sendError(error: unknown, req, res, next) {
     if (res.headersSent) return next(error);
     if (error instanceof InvalidParameterError) {
       res.status(400).json({ error: error.message, parameter: error.parameter });
