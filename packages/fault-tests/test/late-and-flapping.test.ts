@@ -38,8 +38,13 @@ test('late and flapping backends get data again within one flush interval of com
   const loki = new LokiReceiver({ port: ports.loki });
   t.after(() => Promise.all([jaeger.close(), pyroscope.close(), loki.close()]));
 
-  /** Starts (or restarts) the three receivers and measures how long each waits for data. */
+  /** Starts (or restarts) the three receivers and measures how long each waits for new data. */
   const comeBack = async (phase: string) => {
+    const before = {
+      jaeger: jaeger.spans.length,
+      pyroscope: pyroscope.uploads.length,
+      loki: loki.entries.length,
+    };
     const backAt = Date.now();
     await Promise.all([jaeger.listen(), pyroscope.listen(), loki.listen()]);
     const arrival = async (backend: 'jaeger' | 'pyroscope' | 'loki', has: () => boolean) => {
@@ -51,39 +56,36 @@ test('late and flapping backends get data again within one flush interval of com
       return Date.now() - backAt;
     };
     const [spansMs, profilesMs, logsMs] = await Promise.all([
-      arrival('jaeger', () => jaeger.spans.length > 0),
-      arrival('pyroscope', () => pyroscope.uploads.length > 0),
-      arrival('loki', () => loki.entries.length > 0),
+      arrival('jaeger', () => jaeger.spans.length > before.jaeger),
+      arrival('pyroscope', () => pyroscope.uploads.length > before.pyroscope),
+      arrival('loki', () => loki.entries.length > before.loki),
     ]);
-    return { backAt, spansMs, profilesMs, logsMs };
+    return { spansMs, profilesMs, logsMs };
   };
 
   await sleep(2000); // the app runs with all three backends missing
   const late = await comeBack('late');
-  // log records written while Loki was away were kept and are delivered now
-  const backNs = BigInt(late.backAt) * 1_000_000n;
-  await loki.waitFor((r) => r.entries.some((e) => BigInt(e.timestampNs) < backNs - 1_000_000_000n), {
-    timeoutMs: 2000,
-    description: 'records logged before Loki was up',
-  });
-
   await Promise.all([jaeger.stop(), pyroscope.stop(), loki.stop()]);
   await sleep(2000); // flap: all three gone again
-  jaeger.clear();
-  pyroscope.clear();
-  loki.clear();
   const flapped = await comeBack('restarted');
-  const downNs = BigInt(flapped.backAt - 1500) * 1_000_000n;
-  await loki.waitFor((r) => r.entries.some((e) => BigInt(e.timestampNs) < downNs), {
-    timeoutMs: 2000,
-    description: 'records logged while Loki was stopped',
-  });
 
   stopLoad = true;
   const answers = await load;
   assert.ok(answers.length > 100, `requests during the run: ${answers.length}`);
   assert.equal(answers.filter((a) => a.status !== 200).length, 0, 'every request served');
   assert.equal(await app.stop(15_000), 0, app.output());
+
+  // nothing that could be kept was lost: every order's log record reached Loki, including those logged
+  // before Loki first came up and while it was stopped (a retried push may arrive twice: count distinct)
+  const served = new Set(answers.map((a) => (JSON.parse(a.body) as { order_id: string }).order_id));
+  const logged = new Set(
+    loki.entries
+      .map((e) => e.json as { msg?: string; order_id?: string } | undefined)
+      .filter((r) => r?.msg === 'order placed')
+      .map((r) => r!.order_id),
+  );
+  const missing = [...served].filter((id) => !logged.has(id));
+  assert.equal(missing.length, 0, `${missing.length} of ${served.size} orders have no record in Loki`);
 
   for (const backend of BACKENDS) {
     assert.equal(app.records.filter(isFirstFailure(backend)).length, 2, `${backend}: one report per outage`);
@@ -92,6 +94,7 @@ test('late and flapping backends get data again within one flush interval of com
   t.diagnostic(
     JSON.stringify({
       requests: answers.length,
+      loki_order_records: logged.size,
       late_ms: { spans: late.spansMs, profiles: late.profilesMs, logs: late.logsMs },
       restarted_ms: { spans: flapped.spansMs, profiles: flapped.profilesMs, logs: flapped.logsMs },
       intervals_ms: INTERVAL_MS,
