@@ -1,7 +1,7 @@
 /**
  * End to end over the real wire formats: a traced app (one `startTelemetry` call) sends spans with
  * exporter-jaeger (Thrift over HTTP), profiles with @pyroscope/nodejs (gzipped pprof on /ingest) and logs
- * with pino-loki (Loki push JSON) to local receivers that decode them. A span's `pyroscope.profile.id`
+ * with our pino transport (Loki push JSON) to local receivers that decode them. A span's `pyroscope.profile.id`
  * must be the `span_id` label of the samples taken while it ran, and its logs must carry its trace id.
  */
 import { test } from 'node:test';
