@@ -14,9 +14,10 @@
  *  - each failure and the recovery are told to a `BackendHealth` (address once, then rate-limited);
  *  - `close()` pushes what is left, bounded by a deadline, and reports what could not be delivered.
  *
- * The push body carries what `pino-loki` sent (same labels and lines), grouped into one stream per label set — `level` (debug, info, warning, error,
- * critical), the fixed `labels` (service_name, region), and `hostname` when the record has one — with
- * values `[unix ns, line]`, the line being the record's JSON without `hostname`.
+ * The push body carries what `pino-loki` sent (same labels and lines), grouped into one stream per label
+ * set — `level` (debug, info, warning, error, critical), the fixed `labels` (service_name, region), and
+ * `hostname` when the record has one — with values `[unix ns, line]`, the line being the record's JSON
+ * without `hostname`.
  */
 import http from 'node:http';
 import https from 'node:https';
