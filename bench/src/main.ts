@@ -62,6 +62,13 @@ async function main(): Promise<void> {
           durationMs: durationFor(concurrency),
         });
         attributionRuns.push(run);
+        if (run.samples < 50) {
+          throw new Error(
+            `attribution N=${concurrency} ${mode}: only ${run.samples} samples in the car-only functions ` +
+              `(${CAR_ONLY_FUNCTIONS.join(', ')}) — were they renamed in apps/rideshare? ` +
+              `${run.carRequests} car requests, ${run.profileUploads} profile uploads, ${run.errors} errors`,
+          );
+        }
         const s = shares(run);
         progress(
           `  N=${String(concurrency).padStart(2)} ${mode.padEnd(13)} right ${(s.right * 100).toFixed(2)}%  ` +
