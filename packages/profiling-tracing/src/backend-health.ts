@@ -196,3 +196,25 @@ export class RateLimitedErrors {
     this.#lastReportAt = now;
   }
 }
+
+const LEVEL_VALUES: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
+
+/** Writes a report as one pino-style JSON line to stdout. */
+export function stdoutReport(base: Record<string, unknown>, level: string): Report {
+  const threshold = LEVEL_VALUES[level] ?? 30;
+  return (reportLevel, message, fields) => {
+    const value = LEVEL_VALUES[reportLevel] ?? 40;
+    if (value < threshold) return;
+    process.stdout.write(
+      `${JSON.stringify({ level: value, time: Date.now(), ...base, ...fields, msg: message })}\n`,
+    );
+  };
+}

@@ -59,7 +59,7 @@ export async function startProfiling({ config, tags, warn, health }: ProfilingOp
     intervalMicros: config.samplingIntervalMicros,
     durationMillis: config.samplingDurationMs,
     collectCpuTime: config.collectCpuTime,
-    withContexts: mode !== 'off',
+    withContexts: true, // CPU time is recorded per sample context, even when span labels are off
     useCPED: mode === 'async-context',
     workaroundV8Bug: true,
   });

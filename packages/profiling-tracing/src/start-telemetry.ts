@@ -24,7 +24,7 @@ import { traceExportProcessors } from './trace-exporters.js';
 import { startLogs, type Logger } from './logger.js';
 import { exitOnSignals, shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { BackendHealth, RateLimitedErrors, type Report } from './backend-health.js';
+import { BackendHealth, RateLimitedErrors, stdoutReport, type Report } from './backend-health.js';
 import { wasReported } from './span-delivery.js';
 
 export interface TelemetryOptions {
@@ -119,8 +119,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   });
   for (const message of pending) logs.logger.warn(message);
   let logsOpen = true;
-  const toStdout: Report = (level, message, fields) =>
-    process.stdout.write(`${JSON.stringify({ level, time: Date.now(), ...fields, msg: message })}\n`);
+  // after the logs are closed, the last lines (shutdown complete) still go to stdout, in pino's format
+  const toStdout = stdoutReport(
+    { service: config.serviceName, ...(region !== undefined && { region }) },
+    config.logs.level,
+  );
   sink = (level, message, fields) =>
     logsOpen ? logs.logger[level](fields, message) : toStdout(level, message, fields);
   for (const args of held.splice(0)) sink(...args);

@@ -4,25 +4,32 @@
  * with our pino transport (Loki push JSON) to local receivers that decode them. A span's `pyroscope.profile.id`
  * must be the `span_id` label of the samples taken while it ran, and its logs must carry its trace id.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { startAllReceivers } from '@rideshare/test-receivers';
+import { startAllReceivers, type AllReceivers } from '@rideshare/test-receivers';
 
 const APP = fileURLToPath(new URL('./fixtures/traced-app.js', import.meta.url));
 const SAMPLING_MICROS = 1000;
+const REMOTE_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 /** @pyroscope/nodejs names frames `<file>:<function>:<line>`. */
 const inFunction = (name: string) => (sample: { stack: string[] }) =>
   sample.stack.some((frame) => frame.split(':')[1] === name);
 
-test('span → profile → logs link over Jaeger Thrift, pprof and Loki push', async (t) => {
-  const receivers = await startAllReceivers();
-  t.after(() => receivers.close());
-  const app = spawn(process.execPath, [APP], {
+/**
+ * Runs the fixture app against the receivers: 16 concurrent requests, half of them continuing a trace
+ * from another service, then SIGTERM. Returns the app's exit code and output once it has exited.
+ */
+async function runTracedApp(
+  t: TestContext,
+  receivers: AllReceivers,
+  nodeFlags: string[] = [],
+): Promise<{ exitCode: number | null; stdoutLines: string[]; stderr: string }> {
+  const app = spawn(process.execPath, [...nodeFlags, APP], {
     env: {
       ...process.env,
       ...receivers.env,
@@ -45,19 +52,25 @@ test('span → profile → logs link over Jaeger Thrift, pprof and Loki push', a
     app.once('exit', (code) => reject(new Error(`app exited early (${code}): ${stderr}`)));
   });
 
-  // 16 concurrent requests, half of them continuing a trace from another service
-  const remoteTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   await Promise.all(
     Array.from({ length: 16 }, async (_, i) => {
       const headers: Record<string, string> =
-        i % 2 === 0 ? { traceparent: `00-${remoteTraceId}-00f067aa0ba902b7-01` } : {};
+        i % 2 === 0 ? { traceparent: `00-${REMOTE_TRACE_ID}-00f067aa0ba902b7-01` } : {};
       const response = await fetch(`http://127.0.0.1:${port}/quote`, { headers });
       assert.equal(response.status, 200);
     }),
   );
 
+  const exited = once(app, 'exit');
   app.kill('SIGTERM');
-  const [exitCode] = (await once(app, 'exit')) as [number | null];
+  const [exitCode] = (await exited) as [number | null];
+  return { exitCode, stdoutLines, stderr };
+}
+
+test('span → profile → logs link over Jaeger Thrift, pprof and Loki push', async (t) => {
+  const receivers = await startAllReceivers();
+  t.after(() => receivers.close());
+  const { exitCode, stdoutLines, stderr } = await runTracedApp(t, receivers);
   assert.equal(exitCode, 0, `exit code after SIGTERM; stderr: ${stderr}`);
 
   // spans: the renamed server spans are the local roots, with pyroscope.profile.id = own span id
@@ -68,7 +81,11 @@ test('span → profile → logs link over Jaeger Thrift, pprof and Loki push', a
     assert.equal(span.process.serviceName, 'wire-test');
     assert.equal(span.tags['region'], 'eu-north'); // exporter-jaeger sends resource attributes as span tags
   }
-  assert.equal(handlers.filter((s) => s.traceId === remoteTraceId).length, 8, 'remote parents are continued');
+  assert.equal(
+    handlers.filter((s) => s.traceId === REMOTE_TRACE_ID).length,
+    8,
+    'remote parents are continued',
+  );
   const others = receivers.jaeger.spans.filter((s) => s.operationName !== 'QuoteHandler');
   assert.ok(others.some((s) => s.operationName === 'PriceRoute'));
   for (const span of others) assert.equal(span.tags['pyroscope.profile.id'], undefined, span.operationName);
@@ -120,5 +137,30 @@ test('span → profile → logs link over Jaeger Thrift, pprof and Loki push', a
     stdoutLines.filter((l) => l.includes('"quote computed"')).length,
     16,
     'stdout has every record too',
+  );
+});
+
+test('without AsyncContextFrame, span labels are off with one warning, never wrong', async (t) => {
+  const receivers = await startAllReceivers();
+  t.after(() => receivers.close());
+  const { exitCode, stdoutLines, stderr } = await runTracedApp(t, receivers, ['--no-async-context-frame']);
+  assert.equal(exitCode, 0, `exit code after SIGTERM; stderr: ${stderr}`);
+
+  const warnings = stdoutLines.filter((line) => line.includes('span profiles are off'));
+  assert.equal(warnings.length, 1, stdoutLines.join('\n'));
+  assert.equal(receivers.jaeger.spansNamed('QuoteHandler').length, 16, 'traces still flow');
+  for (const span of receivers.jaeger.spans) {
+    assert.equal(
+      span.tags['pyroscope.profile.id'],
+      undefined,
+      `${span.operationName} must not link to a profile`,
+    );
+  }
+  const samples = receivers.pyroscope.uploads.flatMap((u) => u.samples);
+  assert.ok(samples.some(inFunction('computeQuote')), 'profiles still flow');
+  assert.deepEqual(
+    samples.filter((s) => s.labels['span_id'] !== undefined),
+    [],
+    'no sample carries a span id',
   );
 });
