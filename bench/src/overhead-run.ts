@@ -18,7 +18,7 @@ export const SETUP_DESCRIPTIONS: Record<OverheadSetup, string> = {
   off: '(a) telemetry off: OTEL_SDK_DISABLED=true',
   traces: '(b) traces only: Jaeger exporter, PYROSCOPE_ENABLED=false',
   profiles: '(c) traces + profiles + span labels (100 Hz, CPU time, flush 10 s)',
-  full: '(d) everything: (c) + logs to Loki (pino-loki)',
+  full: '(d) everything: (c) + logs to Loki (our pino transport)',
 };
 
 export function setupEnv(setup: OverheadSetup, sinkUrl: string): Record<string, string> {

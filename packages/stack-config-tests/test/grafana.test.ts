@@ -76,7 +76,7 @@ test('trace → logs: filtered by trace id; the query Grafana runs contains the 
 });
 
 test('log → trace: the derived field regex extracts trace_id from an app log line', () => {
-  // what pino writes inside a span (JSON, no spaces), as pushed to Loki by pino-loki
+  // what pino writes inside a span (JSON, no spaces), as pushed to Loki by our pino transport
   const line = JSON.stringify({
     level: 'info',
     time: 1764072000000,
@@ -183,10 +183,10 @@ test('flame graphs by region and vehicle use the CPU profile type', () => {
   }
 });
 
-test('slow/error logs panels exist, using the level names pino-loki writes', () => {
+test('slow/error logs panels exist, using the level names our Loki transport writes (as pino-loki does)', () => {
   const logs = panels(rideshare ?? {}).filter((p) => p.type === 'logs');
   const exprs = logs.flatMap((p) => list(p.targets, 'targets').map((t) => String(dict(t, 't').expr)));
-  // pino-loki 3 labels streams level=debug|info|warning|error|critical (not pino's "warn"/"fatal")
+  // the Loki transport (like pino-loki 3) labels streams level=debug|info|warning|error|critical (not pino's "warn"/"fatal")
   assert.ok(
     exprs.some((e) => /level=~"[^"]*warning[^"]*"/.test(e) && /error/.test(e)),
     'warnings and errors',
