@@ -3,6 +3,7 @@
  * A bad value stops start-up with one line naming the variable (the telemetry variables are validated
  * by `startTelemetry`).
  */
+import { loadOrExit, parseInteger, parseOneOf, type Env } from '@rideshare/env-config';
 import { REGION_NAMES, type RegionName } from './regions.js';
 
 export type SlowMode = 'periodic' | 'always' | 'never';
@@ -22,62 +23,24 @@ export interface RideshareConfig {
   fleetSize: number;
 }
 
-export class InvalidConfigError extends Error {
-  constructor(variable: string, value: string, reason: string) {
-    super(`invalid configuration: ${variable}=${JSON.stringify(value)} ${reason}`);
-    this.name = 'InvalidConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new InvalidConfigError(name, value, 'is not a whole number');
-  const n = Number(value);
-  if (n < min || n > max) throw new InvalidConfigError(name, value, `is out of range (${min}..${max})`);
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new InvalidConfigError(name, value, `is not one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
-
 export function loadConfig(env: Env): RideshareConfig {
-  const region = oneOf(env, 'REGION', REGION_NAMES, 'us-east');
+  const region = parseOneOf(env, 'REGION', REGION_NAMES, 'us-east');
   return {
-    port: wholeNumber(env, 'PORT', 5000, 0, 65535),
+    port: parseInteger(env, 'PORT', 5000, { min: 0, max: 65535 }),
     region,
-    slowMode: oneOf(
+    slowMode: parseOneOf(
       env,
       'SLOW_MODE',
       ['periodic', 'always', 'never'],
       region === 'eu-north' ? 'periodic' : 'never',
     ),
-    slowPeriodSeconds: wholeNumber(env, 'SLOW_PERIOD_SECONDS', 60, 1, 86_400),
-    slowOrderMs: wholeNumber(env, 'SLOW_ORDER_MS', 100, 1, 600_000),
-    fleetSize: wholeNumber(env, 'FLEET_SIZE', 20_000, 100, 1_000_000),
+    slowPeriodSeconds: parseInteger(env, 'SLOW_PERIOD_SECONDS', 60, { min: 1, max: 86_400 }),
+    slowOrderMs: parseInteger(env, 'SLOW_ORDER_MS', 100, { min: 1, max: 600_000 }),
+    fleetSize: parseInteger(env, 'FLEET_SIZE', 20_000, { min: 100, max: 1_000_000 }),
   };
 }
 
 /** For main: a bad value prints one line to stderr and exits 1. */
 export function loadConfigOrExit(env: Env): RideshareConfig {
-  try {
-    return loadConfig(env);
-  } catch (error) {
-    if (!(error instanceof InvalidConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  return loadOrExit(() => loadConfig(env));
 }

@@ -28,7 +28,7 @@ test('a bad value is one line naming the variable and the value', () => {
   const cases: [Record<string, string>, string][] = [
     [{ PORT: 'abc' }, 'invalid configuration: PORT="abc" is not a whole number'],
     [{ PORT: '70000' }, 'invalid configuration: PORT="70000" is out of range (0..65535)'],
-    [{ PORT: '-1' }, 'invalid configuration: PORT="-1" is not a whole number'],
+    [{ PORT: '-1' }, 'invalid configuration: PORT="-1" is out of range (0..65535)'],
     [{ REGION: 'mars' }, 'invalid configuration: REGION="mars" is not one of us-east, eu-north, ap-south'],
     [
       { SLOW_MODE: 'sometimes' },

@@ -5,6 +5,18 @@
  * prints its one-line message and exits 1. Unset variables take the defaults documented in the README.
  */
 
+import {
+  ConfigError,
+  parseBoolean,
+  parseInteger,
+  parseOneOf,
+  parseUrl,
+  readVariable as read,
+  type Env,
+} from '@rideshare/env-config';
+
+export { ConfigError };
+
 export type TracesExporterName = 'jaeger' | 'otlp' | 'console' | 'none';
 export type SpanLabelMode = 'async-context' | 'global' | 'off';
 
@@ -53,74 +65,9 @@ export interface TelemetryConfig {
   shutdownTimeoutMs: number;
 }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly value: string,
-    reason: string,
-  ) {
-    super(`invalid configuration: ${variable}=${JSON.stringify(value)} ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const EXPORTERS: readonly TracesExporterName[] = ['jaeger', 'otlp', 'console', 'none'];
 const SPAN_LABEL_MODES: readonly SpanLabelMode[] = ['async-context', 'global', 'off'];
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-export function parseBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  const lower = value.toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(lower)) return true;
-  if (['0', 'false', 'no', 'off'].includes(lower)) return false;
-  throw new ConfigError(name, value, 'is not a boolean (use true/false or 1/0)');
-}
-
-export function parseInteger(
-  env: Env,
-  name: string,
-  fallback: number,
-  { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
-): number {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  if (!/^-?\d+$/.test(value)) throw new ConfigError(name, value, 'is not a whole number');
-  const n = Number(value);
-  if (n < min || n > max) throw new ConfigError(name, value, `is out of range (${min}..${max})`);
-  return n;
-}
-
-export function parseUrl(env: Env, name: string): string | undefined {
-  const value = read(env, name);
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(name, value, 'is not a URL (expected e.g. http://host:port)');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, value, 'is not an http(s) URL');
-  }
-  return value.replace(/\/+$/, '');
-}
-
-export function parseOneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const value = read(env, name);
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(name, value, `is not one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
 
 function parseExporters(env: Env): TracesExporterName[] {
   const value = read(env, 'OTEL_TRACES_EXPORTER');
