@@ -13,11 +13,12 @@ import {
   getFreePort,
   NO_PARENT_SPAN_ID,
   startAllReceivers,
+  startAppProcess,
   type AllReceivers,
+  type AppProcess,
   type DecodedSample,
   type JaegerSpan,
 } from '@rideshare/test-receivers';
-import { startApp, type AppProcess } from './app-process.js';
 
 const RIDESHARE_MAIN = fileURLToPath(import.meta.resolve('@rideshare/rideshare'));
 const LOAD_GENERATOR_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
@@ -73,13 +74,13 @@ function telemetryEnv(): Record<string, string> {
 before(async () => {
   receivers = await startAllReceivers();
   const [usEastPort, euNorthPort] = [await getFreePort(), await getFreePort()];
-  const usEast = startApp('us-east', RIDESHARE_MAIN, {
+  const usEast = startAppProcess('us-east', RIDESHARE_MAIN, {
     ...telemetryEnv(),
     PORT: String(usEastPort),
     REGION: 'us-east',
     SLOW_MODE: 'never',
   });
-  const euNorth = startApp('eu-north', RIDESHARE_MAIN, {
+  const euNorth = startAppProcess('eu-north', RIDESHARE_MAIN, {
     ...telemetryEnv(),
     PORT: String(euNorthPort),
     REGION: 'eu-north',
@@ -106,7 +107,7 @@ before(async () => {
   await fuzz(usEastUrl, 150);
   healthyAfterFuzz = (await fetch(`${usEastUrl}/health`)).ok;
 
-  const loadGenerator = startApp('load-generator', LOAD_GENERATOR_MAIN, {
+  const loadGenerator = startAppProcess('load-generator', LOAD_GENERATOR_MAIN, {
     ...telemetryEnv(),
     RIDESHARE_URLS: `${usEastUrl},http://127.0.0.1:${euNorthPort}`,
     CONCURRENCY: '2',

@@ -85,7 +85,7 @@ test('backends down: both apps start and serve every request, RSS bounded, one f
       const first = app.records.filter(isFirstFailure(backend));
       const repeats = app.records.filter(isRepeatFailure(backend));
       const mentions = app.records.filter(mentionsBackend(backend));
-      const where = `${app.app}/${backend}`;
+      const where = `${app.name}/${backend}`;
       assert.equal(first.length, 1, `${where}: one first-failure report; got ${JSON.stringify(first)}`);
       assert.equal(first[0]!['address'], address, `${where}: the report names the address`);
       assert.ok(String(first[0]!.msg).includes(address), `${where}: the message names the address`);

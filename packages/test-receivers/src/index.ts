@@ -38,3 +38,4 @@ export {
   type AllReceiversOptions,
 } from './all-receivers.js';
 export { getFreePort } from './free-port.js';
+export { startAppProcess, type AppProcess, type LogRecord } from './app-process.js';
