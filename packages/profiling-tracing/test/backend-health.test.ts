@@ -1,27 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  BackendHealth,
-  DropCounter,
-  RateLimitedErrors,
-  describeError,
-  type ReportLevel,
-} from '../src/backend-health.js';
-
-interface Line {
-  level: ReportLevel;
-  message: string;
-  fields: Record<string, unknown>;
-}
-
-function recorder() {
-  const lines: Line[] = [];
-  return {
-    lines,
-    report: (level: ReportLevel, message: string, fields: Record<string, unknown>) =>
-      void lines.push({ level, message, fields }),
-  };
-}
+import { BackendHealth, DropCounter, RateLimitedErrors, describeError } from '../src/backend-health.js';
+import { recorder } from './report-recorder.js';
 
 test('a failing backend is reported once with its address, then at most once per interval, then its recovery', () => {
   let now = 1_000_000;

@@ -1,17 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LokiReceiver, getFreePort, startLokiReceiver } from '@rideshare/test-receivers';
-import { BackendHealth, DropCounter, type ReportLevel } from '../src/backend-health.js';
+import { BackendHealth, DropCounter } from '../src/backend-health.js';
+import { recorder } from './report-recorder.js';
 import { LokiShipper } from '../src/loki-shipper.js';
-
-function recorder() {
-  const lines: { level: ReportLevel; message: string; fields: Record<string, unknown> }[] = [];
-  return {
-    lines,
-    report: (level: ReportLevel, message: string, fields: Record<string, unknown>) =>
-      void lines.push({ level, message, fields }),
-  };
-}
 
 function shipperFor(url: string, overrides: { maxBufferedRecords?: number; pushTimeoutMs?: number } = {}) {
   const { lines, report } = recorder();

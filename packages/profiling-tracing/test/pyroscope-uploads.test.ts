@@ -3,17 +3,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getFreePort } from '@rideshare/test-receivers';
-import { BackendHealth, type ReportLevel } from '../src/backend-health.js';
+import { BackendHealth } from '../src/backend-health.js';
+import { recorder } from './report-recorder.js';
 import { boundPyroscopeExports, watchPyroscopeUploads } from '../src/pyroscope-uploads.js';
-
-function recorder() {
-  const lines: { level: ReportLevel; message: string; fields: Record<string, unknown> }[] = [];
-  return {
-    lines,
-    report: (level: ReportLevel, message: string, fields: Record<string, unknown>) =>
-      void lines.push({ level, message, fields }),
-  };
-}
 
 test('uploads to <server>/ingest are observed through undici diagnostics channels; others are not', async (t) => {
   let status = 500;

@@ -2,17 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { BackendHealth, DropCounter, type ReportLevel } from '../src/backend-health.js';
+import { BackendHealth, DropCounter } from '../src/backend-health.js';
+import { recorder } from './report-recorder.js';
 import { DropOldestBatchSpanProcessor, ReportingSpanExporter, wasReported } from '../src/span-delivery.js';
-
-function recorder() {
-  const lines: { level: ReportLevel; message: string; fields: Record<string, unknown> }[] = [];
-  return {
-    lines,
-    report: (level: ReportLevel, message: string, fields: Record<string, unknown>) =>
-      void lines.push({ level, message, fields }),
-  };
-}
 
 /** An exporter whose answers the test controls: `hold` keeps callbacks until `release()`. */
 class ControlledExporter implements SpanExporter {
