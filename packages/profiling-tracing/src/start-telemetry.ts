@@ -10,12 +10,14 @@
  */
 import { register } from 'node:module';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
-import { ConfigError, loadConfig, type SpanLabelMode, type TelemetryConfig } from './config.js';
+import { loadOrExit } from '@rideshare/env-config';
+import { loadConfig, type SpanLabelMode, type TelemetryConfig } from './config.js';
 import { LocalRootSpanProcessor } from './local-roots.js';
 import { SpanProfileContextManager } from './span-profile-context-manager.js';
 import { offScope } from './span-label-scopes.js';
@@ -23,7 +25,6 @@ import { startProfiling, type Profiling } from './pyroscope-profiler.js';
 import { traceExportProcessors } from './trace-exporters.js';
 import { startLogs, type Logger } from './logger.js';
 import { exitOnSignals, shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
-import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { BackendHealth, RateLimitedErrors, stdoutReport, type Report } from './backend-health.js';
 import { wasReported } from './span-delivery.js';
 
@@ -49,10 +50,9 @@ export interface Telemetry {
 }
 
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
-  const config = loadConfigOrExit(options);
+  const config = loadOrExit(() => loadConfig({ serviceName: options.serviceName }, options.env));
   const region = options.region;
-  const pending: string[] = [];
-  // reports about backends: held until the logger exists, then logged; after the logs are closed, to stdout
+  // warnings and backend reports: held until the logger exists, then logged; after the logs are closed, to stdout
   const held: Parameters<Report>[] = [];
   let sink: Report = (...args) => void held.push(args);
   const report: Report = (level, message, fields) => sink(level, message, fields);
@@ -68,7 +68,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       profiling = await startProfiling({
         config: config.pyroscope,
         tags: { ...(region !== undefined && { region }) },
-        warn: (message) => pending.push(message),
+        warn: (message) => report('warn', message, {}),
         health: new BackendHealth({
           backend: 'pyroscope',
           address: config.pyroscope.serverAddress,
@@ -125,7 +125,6 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     region,
     reportIntervalMs: config.backendReportIntervalMs,
   });
-  for (const message of pending) logs.logger.warn(message);
   let logsOpen = true;
   // after the logs are closed, the last lines (shutdown complete) still go to stdout, in pino's format
   const toStdout = stdoutReport(
@@ -178,14 +177,4 @@ async function within(work: Promise<unknown>, ms: number): Promise<void> {
     }),
   ]);
   clearTimeout(timer);
-}
-
-function loadConfigOrExit(options: TelemetryOptions): TelemetryConfig {
-  try {
-    return loadConfig({ serviceName: options.serviceName }, options.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
 }
