@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the ride-share demo without Docker. Builds the apps, starts three rideshare regions on
- * local ports and the load generator pointed at them, prefixes every line with the process's name, and
- * stops them all on Ctrl-C / SIGTERM (a second Ctrl-C kills). Exits once every process has exited.
+ * local ports and the load generator pointed at them, and prefixes every line with the process's name.
+ * Ctrl-C / SIGTERM stops the load generator first (its in-flight orders still find their region), then
+ * the regions; a second Ctrl-C kills. Exits once every process has exited.
  *
  * The environment passes through to every process (OTEL_*, PYROSCOPE_*, LOKI_URL, DEBUG_TRACER, …);
  * the demo itself only sets PORT and REGION of each region and RIDESHARE_URLS of the load generator.
@@ -82,6 +83,8 @@ function start(name, folder, env) {
     cwd: join(ROOT, folder),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // own process group: a terminal Ctrl-C reaches only this script, which stops the processes in order
+    detached: true,
   });
   prefixLines(child.stdout, process.stdout, tag);
   prefixLines(child.stderr, process.stderr, tag);
@@ -107,9 +110,19 @@ function stopAll(reason) {
     return;
   }
   stopping = true;
-  say(`stopping (${reason}): SIGTERM to every process, waiting for them to flush and exit …`);
-  for (const { child, exited } of children) if (!exited) child.kill('SIGTERM');
   if (children.every((c) => c.exited)) process.exit(exitCode);
+  // the load generator first, so that its in-flight orders still find their region; then the regions
+  const loadGenerator = children.find((c) => c.name === 'load-generator' && !c.exited);
+  const regions = children.filter((c) => c !== loadGenerator && !c.exited);
+  const stopRegions = () => {
+    say(`stopping the regions: SIGTERM, waiting for them to flush and exit …`);
+    for (const { child, exited } of regions) if (!exited) child.kill('SIGTERM');
+  };
+  say(`stopping (${reason}) …`);
+  if (loadGenerator === undefined) return stopRegions();
+  say('stopping the load generator: SIGTERM, waiting for its in-flight orders and flush …');
+  loadGenerator.child.once('exit', stopRegions);
+  loadGenerator.child.kill('SIGTERM');
 }
 
 async function waitUntilHealthy(region, port) {
