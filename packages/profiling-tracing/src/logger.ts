@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Level, Logger, DestinationStream } from 'pino';
 import type { TelemetryConfig } from './config.js';
 import type { LokiTransportOptions } from './loki-transport.js';
+import { within } from './deadline.js';
 
 export type { Logger };
 
@@ -66,15 +67,10 @@ export async function startLogs({
   );
   return {
     logger,
-    close: (deadlineMs) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadlineMs);
-        timer.unref();
-        loki.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        loki.end();
-      }),
+    close: async (deadlineMs) => {
+      const closed = new Promise<void>((resolve) => loki.once('close', () => resolve()));
+      loki.end();
+      await within(closed, deadlineMs);
+    },
   };
 }

@@ -22,6 +22,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { BackendHealth, DropCounter } from './backend-health.js';
+import { within } from './deadline.js';
 
 export interface LokiShipperOptions {
   /** Loki's base URL, e.g. http://loki:3100 (the push path is added). */
@@ -127,13 +128,7 @@ export class LokiShipper {
   async close(deadlineMs: number): Promise<number> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, deadlineMs);
-      timer.unref();
-    });
-    await Promise.race([this.flush(), deadline]);
-    clearTimeout(timer);
+    await within(this.flush(), deadlineMs);
     this.#closed = true;
     this.#drops.flush();
     this.#agent?.destroy();

@@ -15,6 +15,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { BackendHealth } from './backend-health.js';
+import { TIMED_OUT, within } from './deadline.js';
 
 interface UndiciRequest {
   origin?: unknown;
@@ -70,22 +71,10 @@ export function boundPyroscopeExports(
   onFailure: (error: unknown) => void,
 ): void {
   const original = exporter.export.bind(exporter);
-  exporter.export = (profileExport: unknown): Promise<void> => {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        onFailure(new Error(`upload got no answer within ${timeoutMs} ms`));
-        resolve();
-      }, timeoutMs);
-      timer.unref();
-    });
-    const upload = original(profileExport).then(
-      () => clearTimeout(timer),
-      (error: unknown) => {
-        clearTimeout(timer);
-        onFailure(error);
-      },
-    );
-    return Promise.race([upload, deadline]);
+  exporter.export = async (profileExport: unknown): Promise<void> => {
+    const upload = original(profileExport).catch(onFailure);
+    if ((await within(upload, timeoutMs)) === TIMED_OUT) {
+      onFailure(new Error(`upload got no answer within ${timeoutMs} ms`));
+    }
   };
 }

@@ -3,6 +3,8 @@
  * telemetry is flushed (spans, the last profile, buffered logs). A deadline bounds it all, so a backend
  * that is down or hanging cannot keep the process alive. On SIGTERM / SIGINT the process then exits 0.
  */
+import { TIMED_OUT, within } from './deadline.js';
+
 export type ShutdownStep = () => Promise<void> | void;
 
 export interface ShutdownPlan {
@@ -31,10 +33,6 @@ async function runShutdown(
     reason,
     timeout_ms: timeoutMs,
   });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
   const work = (async () => {
     for (const step of steps) await step();
     await flushTelemetry(started + timeoutMs);
@@ -43,8 +41,8 @@ async function runShutdown(
     report('warn', `shutdown step failed: ${error instanceof Error ? error.message : String(error)}`);
     return 'failed' as const;
   });
-  const outcome = await Promise.race([work, deadline]);
-  clearTimeout(timer);
+  const finished = await within(work, timeoutMs, { keepAlive: true });
+  const outcome: ShutdownOutcome = finished === TIMED_OUT ? 'timeout' : finished;
   if (outcome === 'timeout') {
     report('warn', `shutdown deadline of ${timeoutMs} ms reached; telemetry not fully flushed`);
   } else {

@@ -27,6 +27,7 @@ import { startLogs, type Logger } from './logger.js';
 import { exitOnSignals, shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
 import { BackendHealth, RateLimitedErrors, stdoutReport, type Report } from './backend-health.js';
 import { wasReported } from './span-delivery.js';
+import { within } from './deadline.js';
 
 export interface TelemetryOptions {
   /** `service.name` and the Pyroscope application name (OTEL_SERVICE_NAME overrides it). */
@@ -164,17 +165,4 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     beforeShutdown: (step) => void steps.push(step),
     shutdown: () => shutdown('shutdown()'),
   };
-}
-
-/** Waits for `work`, but no longer than `ms`. */
-async function within(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, ms));
-      timer.unref();
-    }),
-  ]);
-  clearTimeout(timer);
 }
