@@ -26,6 +26,8 @@ export interface LoadOptions {
   until?: () => boolean;
   /** Per-request deadline (default 10 s). */
   timeoutMs?: number;
+  /** Called with each answer as it arrives. */
+  onAnswer?: (answer: Answer) => void;
 }
 
 export async function runLoad(options: LoadOptions): Promise<Answer[]> {
@@ -35,15 +37,15 @@ export async function runLoad(options: LoadOptions): Promise<Answer[]> {
   const worker = async (): Promise<void> => {
     while (next < options.total && !(options.until?.() ?? false)) {
       const i = next++;
-      answers.push(
-        await request(
-          options.baseUrl,
-          options.path(i),
-          options.headers?.(i) ?? {},
-          agent,
-          options.timeoutMs ?? 10_000,
-        ),
+      const answer = await request(
+        options.baseUrl,
+        options.path(i),
+        options.headers?.(i) ?? {},
+        agent,
+        options.timeoutMs ?? 10_000,
       );
+      answers.push(answer);
+      options.onAnswer?.(answer);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));

@@ -6,6 +6,10 @@
  *    deadline on each export. jaeger-client's HTTP sender never aborts a request that gets no answer, so
  *    without the deadline a hanging collector would hold the batch processor's single export slot until the
  *    processor's own timeout.
+ *    It also holds `shutdown()` and `forceFlush()` until the exports already running have answered: the
+ *    batch processor flushes its queue at shutdown but does not wait for the export its timer started, and
+ *    exporter-jaeger's shutdown destroys the HTTP agent under that export's requests (a whole batch lost
+ *    at SIGTERM on a busy machine). Each export has its deadline, so the wait is bounded.
  *  - `DropOldestBatchSpanProcessor` is the SDK's `BatchSpanProcessor` (export off the request path, on a
  *    timer, in batches) whose bounded queue drops the *oldest* span when it is full, counted and reported
  *    by a `DropCounter`. The stock processor drops the newest span and only tells `diag` (silent by default).
@@ -26,6 +30,9 @@ export function wasReported(error: unknown): boolean {
 }
 
 export class ReportingSpanExporter implements SpanExporter {
+  /** Exports handed to the inner exporter and not yet settled (answered or past their deadline). */
+  readonly #running = new Set<Promise<void>>();
+
   constructor(
     readonly inner: SpanExporter,
     private readonly health: BackendHealth,
@@ -34,10 +41,15 @@ export class ReportingSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     let settled = false;
+    let finished = (): void => undefined;
+    const running = new Promise<void>((resolve) => (finished = resolve));
+    this.#running.add(running);
     const settle = (result: ExportResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      this.#running.delete(running);
+      finished();
       if (result.code === ExportResultCode.SUCCESS) {
         this.health.success();
       } else {
@@ -64,12 +76,19 @@ export class ReportingSpanExporter implements SpanExporter {
     }
   }
 
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
+    await this.#exportsRunning();
     return this.inner.shutdown();
   }
 
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+  async forceFlush(): Promise<void> {
+    await this.#exportsRunning();
+    return this.inner.forceFlush?.();
+  }
+
+  /** Resolves when every export running now has settled. */
+  async #exportsRunning(): Promise<void> {
+    await Promise.all([...this.#running]);
   }
 }
 
