@@ -7,21 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Logger } from '@rideshare/profiling-tracing';
+import { recordingLogger } from '@rideshare/test-receivers';
 import { startOrderLoop } from '../src/order-loop.js';
 import { placeOrder } from '../src/place-order.js';
 
-interface LogRecord {
-  level: string;
-  fields: Record<string, unknown>;
-  msg: string;
-}
-const records: LogRecord[] = [];
-const logger = Object.fromEntries(
-  ['info', 'warn', 'error', 'debug'].map((level) => [
-    level,
-    (fields: Record<string, unknown>, msg: string) => records.push({ level, fields, msg }),
-  ]),
-) as unknown as Logger;
+const { logger, records } = recordingLogger<Logger>();
 
 const requests: string[] = [];
 let stub: http.Server;

@@ -8,23 +8,12 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Logger } from '@rideshare/profiling-tracing';
+import { recordingLogger } from '@rideshare/test-receivers';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { createDispatch, type Dispatch } from '../src/dispatch.js';
 
-interface LogRecord {
-  level: string;
-  fields: Record<string, unknown>;
-  msg: string;
-}
-
-const records: LogRecord[] = [];
-const logger = Object.fromEntries(
-  ['info', 'warn', 'error', 'debug', 'fatal'].map((level) => [
-    level,
-    (fields: Record<string, unknown>, msg: string) => records.push({ level, fields, msg }),
-  ]),
-) as unknown as Logger;
+const { logger, records } = recordingLogger<Logger>();
 
 let base = '';
 let port = 0;

@@ -39,3 +39,4 @@ export {
 } from './all-receivers.js';
 export { getFreePort } from './free-port.js';
 export { startAppProcess, type AppProcess, type LogRecord } from './app-process.js';
+export { recordingLogger, type LoggedRecord } from './recording-logger.js';
