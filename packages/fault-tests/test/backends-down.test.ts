@@ -41,8 +41,8 @@ test('backends down: both apps start and serve every request, RSS bounded, one f
   await loadGenerator.waitForRecord((r) => r.msg === 'load generator started', 20_000);
 
   // warm up (JIT, the app's own caches and heap, first failures), then measure RSS over the run. Measured
-  // here with healthy backends too: the traced app's RSS climbs by ~50 MB over its first ~3,000 orders
-  // (V8 heap sizing), then stays flat; backends down follow the same curve
+  // here with healthy backends too: the traced app's RSS climbs from ~150 MB to 300-400 MB over its first
+  // ~3,000 orders (V8 heap sizing), then stays flat; backends down follow the same curve.
   // Warm-up orders are cars: a reserved bike or scooter stays taken for 10 minutes, and ~6,000 mixed
   // orders ran the 5,000 scooters out near some pickups (503 "no scooter available")
   const carOrder = (i: number) => orderPath(3 * i + 2);
