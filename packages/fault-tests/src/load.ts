@@ -100,12 +100,21 @@ const CENTRE = { lat: 40.7128, lon: -74.006 };
  * reserved for 10 minutes, so thousands of orders from one point would use up the vehicles near it (503).
  */
 export function orderPath(i: number): string {
+  const pickup = pickupPoint(i);
+  return [`/bike?pickup=${pickup}`, `/scooter?pickup=${pickup}`, carPath(pickup)][i % 3]!;
+}
+
+/** Car orders only, from the same spread of pickups: cars are never reserved, so they cannot run out. */
+export function carOrderPath(i: number): string {
+  return carPath(pickupPoint(i));
+}
+
+const carPath = (pickup: string) => `/car?passengers=2&pickup=${pickup}`;
+
+function pickupPoint(i: number): string {
   const angle = i * 2.399963; // golden angle
   const km = 10 * Math.sqrt(((i * 7919) % 10_007) / 10_007);
   const lat = CENTRE.lat + (km * Math.sin(angle)) / 111.32;
   const lon = CENTRE.lon + (km * Math.cos(angle)) / (111.32 * Math.cos((CENTRE.lat * Math.PI) / 180));
-  const pickup = `${lat.toFixed(5)},${lon.toFixed(5)}`;
-  return [`/bike?pickup=${pickup}`, `/scooter?pickup=${pickup}`, `/car?passengers=2&pickup=${pickup}`][
-    i % 3
-  ]!;
+  return `${lat.toFixed(5)},${lon.toFixed(5)}`;
 }

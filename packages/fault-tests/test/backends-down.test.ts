@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getFreePort } from '@rideshare/test-receivers';
 import { startApp, startRideshare } from '../src/app-process.js';
-import { orderPath, runLoad } from '../src/load.js';
+import { carOrderPath, orderPath, runLoad } from '../src/load.js';
 import { BACKENDS, isFirstFailure, isRepeatFailure, mentionsBackend, telemetryEnv } from '../src/reports.js';
 
 const REQUESTS = 2500;
@@ -45,8 +45,7 @@ test('backends down: both apps start and serve every request, RSS bounded, one f
   // ~3,000 orders (V8 heap sizing), then stays flat; backends down follow the same curve.
   // Warm-up orders are cars: a reserved bike or scooter stays taken for 10 minutes, and ~6,000 mixed
   // orders ran the 5,000 scooters out near some pickups (503 "no scooter available")
-  const carOrder = (i: number) => orderPath(3 * i + 2);
-  await runLoad({ baseUrl: url, path: carOrder, total: WARM_UP_REQUESTS, concurrency: 8 });
+  await runLoad({ baseUrl: url, path: carOrderPath, total: WARM_UP_REQUESTS, concurrency: 8 });
   const rssBefore = rideshare.rssBytes();
   const started = Date.now();
   const samples: number[] = [];
