@@ -40,21 +40,23 @@ export function localRootOfContext(ctx: Context): LocalRoot | undefined {
   return localRootOf(trace.getSpan(ctx));
 }
 
-/** A span is a local root when it has no parent, or its parent came from another process. */
-export function isLocalRoot(parentContext: Context): boolean {
+/**
+ * The local root a new span belongs to through its parent, or `undefined` when the new span is a local root
+ * itself: it has no parent, or its parent came from another process, or its parent is a span we never saw
+ * (e.g. a non-recording span wrapped by hand), which cannot lend us a root.
+ */
+function inheritedRoot(parentContext: Context): LocalRoot | undefined {
   const parent = trace.getSpan(parentContext);
-  if (parent === undefined) return true;
-  if (parent.spanContext().isRemote) return true;
-  // a parent we never saw (e.g. a non-recording span wrapped by hand) cannot lend us a root
-  return localRootOf(parent) === undefined;
+  return parent === undefined || parent.spanContext().isRemote ? undefined : localRootOf(parent);
 }
 
 export class LocalRootSpanProcessor implements SpanProcessor {
   constructor(private readonly options: { setProfileId: boolean } = { setProfileId: true }) {}
 
   onStart(span: Span, parentContext: Context): void {
-    if (!isLocalRoot(parentContext)) {
-      rootOfSpan.set(span, localRootOf(trace.getSpan(parentContext))!);
+    const inherited = inheritedRoot(parentContext);
+    if (inherited !== undefined) {
+      rootOfSpan.set(span, inherited);
       return;
     }
     const { spanId, traceId } = span.spanContext();
