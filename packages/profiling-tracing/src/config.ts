@@ -61,6 +61,12 @@ export interface TelemetryConfig {
     lokiMaxBufferedRecords: number;
     /** LOKI_PUSH_TIMEOUT_MS: a push without an answer by then failed (and is retried). */
     lokiPushTimeoutMs: number;
+    /** LOKI_MAX_LINE_BYTES: Loki's `max_line_size`; longer lines are truncated before they are pushed. */
+    lokiMaxLineBytes: number;
+    /** LOKI_BASIC_AUTH_USER / LOKI_BASIC_AUTH_PASSWORD, both or neither. */
+    lokiBasicAuth: { user: string; password: string } | undefined;
+    /** LOKI_TENANT_ID: sent as `X-Scope-OrgID` to a multi-tenant Loki. */
+    lokiTenantId: string | undefined;
   };
   shutdownTimeoutMs: number;
 }
@@ -107,6 +113,20 @@ function parseSpans(env: Env): TelemetryConfig['spans'] {
   };
 }
 
+/** A user and password given as two variables: both or neither (the password is never echoed). */
+function parseBasicAuth(
+  env: Env,
+  userName: string,
+  passwordName: string,
+): { user: string; password: string } | undefined {
+  const user = read(env, userName);
+  const password = read(env, passwordName);
+  if (user === undefined && password === undefined) return undefined;
+  if (user === undefined) throw new ConfigError(userName, '', `must be set when ${passwordName} is set`);
+  if (password === undefined) throw new ConfigError(passwordName, '', `must be set when ${userName} is set`);
+  return { user, password };
+}
+
 export interface ConfigDefaults {
   serviceName: string;
 }
@@ -149,6 +169,12 @@ export function loadConfig(defaults: ConfigDefaults, env: Env = process.env): Te
         max: 1_000_000,
       }),
       lokiPushTimeoutMs: parseInteger(env, 'LOKI_PUSH_TIMEOUT_MS', 5000, { min: 100, max: 120_000 }),
+      lokiMaxLineBytes: parseInteger(env, 'LOKI_MAX_LINE_BYTES', 256 * 1024, {
+        min: 1024,
+        max: 64 * 1024 * 1024,
+      }),
+      lokiBasicAuth: parseBasicAuth(env, 'LOKI_BASIC_AUTH_USER', 'LOKI_BASIC_AUTH_PASSWORD'),
+      lokiTenantId: read(env, 'LOKI_TENANT_ID'),
     },
     shutdownTimeoutMs: parseInteger(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
   };

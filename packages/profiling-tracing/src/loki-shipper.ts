@@ -6,12 +6,20 @@
  *    counted, and a `DropCounter` reports the count (first drop at once, then at most once per interval);
  *  - every `batchIntervalMs` the oldest records (up to `maxBatchRecords`) are pushed; one push at a time,
  *    each with a deadline (`pushTimeoutMs`);
- *  - a push that fails (refused, timed out, or a non-2xx answer) is put back at the front of the buffer and
- *    retried at the next interval, so Loki gets the records once it is back — in order, within one interval.
+ *  - a push that fails (refused, timed out, or answered 429, 5xx, 401 or 403) is put back at the front of the
+ *    buffer and retried at the next interval, so Loki gets the records once it is back — in order, within one
+ *    interval. A push answered with another 4xx is not retried: Loki's distributor has already taken the
+ *    valid entries of that push and refuses the rest for good (pkg/distributor/distributor.go: invalid entries
+ *    are skipped and the push answers 400 with the last validation error), so a retry would only duplicate
+ *    the first and loop on the second; those records are counted and reported as refused;
+ *  - a line longer than Loki's `max_line_size` (`maxLineBytes`, 256 KB by default in Loki 3.5, and not
+ *    truncated by the server by default: the entry is refused) is cut to that size here, with a marker at
+ *    its end, counted and reported — the record still reaches Loki with its trace id;
  *    While Loki is failing, each retry carries only the oldest few records (`PROBE_RECORDS`): a dead Loki
  *    costs a small request per interval instead of a large body built and thrown away every time; the
  *    first success resumes full batches at once;
- *  - each failure and the recovery are told to a `BackendHealth` (address once, then rate-limited);
+ *  - each failure (with Loki's status and reason) and the recovery are told to a `BackendHealth`;
+ *  - basic auth and the `X-Scope-OrgID` tenant header are sent when configured (multi-tenant Loki).
  *  - `close()` pushes what is left, bounded by a deadline, and reports what could not be delivered.
  *
  * The push body carries what `pino-loki` sent (same labels and lines), grouped into one stream per label
@@ -21,7 +29,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { BackendHealth, DropCounter } from './backend-health.js';
+import { BackendRejection, type BackendHealth, type DropCounter } from './backend-health.js';
 import { within } from './deadline.js';
 
 export interface LokiShipperOptions {
@@ -34,9 +42,27 @@ export interface LokiShipperOptions {
   /** Records per push (default 1000). */
   maxBatchRecords?: number;
   pushTimeoutMs: number;
+  /** Loki's `max_line_size`: longer lines are truncated to it (default 256 KB, Loki's default). */
+  maxLineBytes?: number;
+  /** Basic auth for a Loki behind an authenticating gateway (Grafana Cloud, a reverse proxy). */
+  basicAuth?: { user: string; password: string };
+  /** `X-Scope-OrgID`: the tenant of a multi-tenant Loki (`auth_enabled: true`). */
+  tenantId?: string;
   health: BackendHealth;
+  /** Records dropped because the buffer was full. */
   drops: DropCounter;
+  /** Lines truncated to `maxLineBytes`. */
+  truncations?: DropCounter;
+  /** Records Loki refused for good (a 4xx other than 401, 403 and 429). */
+  refusals?: DropCounter;
 }
+
+/** Loki 3.5's default `max_line_size` (pkg/validation/limits.go: 256KB, a flagext.ByteSize). */
+export const LOKI_MAX_LINE_BYTES = 256 * 1024;
+
+/** Statuses after which the same push can succeed later: rate limit, auth, Loki or a proxy in trouble. */
+const isRetryable = (status: number): boolean =>
+  status === 401 || status === 403 || status === 408 || status === 429 || status >= 500;
 
 interface Entry {
   /** Stream labels, level included. */
@@ -61,9 +87,10 @@ const LEVELS: Record<number, string> = {
 
 export class LokiShipper {
   readonly pushUrl: string;
-  #options: Required<Omit<LokiShipperOptions, 'health' | 'drops'>>;
+  #options: LokiShipperOptions & { maxBatchRecords: number; maxLineBytes: number };
   #health: BackendHealth;
   #drops: DropCounter;
+  #headers: Record<string, string>;
   /** Waiting records, oldest first, from #head on. */
   #entries: (Entry | undefined)[] = [];
   #head = 0;
@@ -79,9 +106,16 @@ export class LokiShipper {
   delivered = 0;
 
   constructor(options: LokiShipperOptions) {
-    this.#options = { maxBatchRecords: 1000, ...options };
+    this.#options = { maxBatchRecords: 1000, maxLineBytes: LOKI_MAX_LINE_BYTES, ...options };
     this.#health = options.health;
     this.#drops = options.drops;
+    this.#headers = {
+      'content-type': 'application/json',
+      ...(options.basicAuth !== undefined && {
+        authorization: `Basic ${Buffer.from(`${options.basicAuth.user}:${options.basicAuth.password}`).toString('base64')}`,
+      }),
+      ...(options.tenantId !== undefined && { 'x-scope-orgid': options.tenantId }),
+    };
     this.pushUrl = `${options.url.replace(/\/+$/, '')}/loki/api/v1/push`;
     this.#timer = setInterval(() => this.#pushSoon(), options.batchIntervalMs);
     this.#timer.unref();
@@ -131,6 +165,8 @@ export class LokiShipper {
     await within(this.flush(), deadlineMs);
     this.#closed = true;
     this.#drops.flush();
+    this.#options.truncations?.flush();
+    this.#options.refusals?.flush();
     this.#agent?.destroy();
     return this.buffered;
   }
@@ -170,12 +206,18 @@ export class LokiShipper {
     this.#sending = batch;
     try {
       const { status, text } = await this.#post(JSON.stringify({ streams: streamsOf(batch) }));
-      if (status < 200 || status >= 300) {
-        throw new Error(`HTTP ${status}${text ? `: ${text.trim().slice(0, 200)}` : ''}`);
+      if (status >= 200 && status < 300) {
+        this.delivered += batch.length;
+        this.#failing = false;
+        this.#health.success();
+        return true;
       }
-      this.delivered += batch.length;
+      const rejection = new BackendRejection(status, text);
+      if (isRetryable(status)) throw rejection;
+      // Loki kept the valid entries of this push and will never take the others: no retry
+      this.#health.failure(rejection);
+      this.#options.refusals?.dropped(batch.length);
       this.#failing = false;
-      this.#health.success();
       return true;
     } catch (error) {
       this.#failing = true;
@@ -208,7 +250,7 @@ export class LokiShipper {
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { ...this.#headers, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           let text = '';
@@ -280,7 +322,21 @@ export class LokiShipper {
       line = JSON.stringify(rest);
     }
     const { labels, key } = this.#streamOf(level, hostname === undefined ? undefined : String(hostname));
-    return { labels, key, timestampNs: `${Math.trunc(time)}000000`, line };
+    return { labels, key, timestampNs: `${Math.trunc(time)}000000`, line: this.#fitted(line) };
+  }
+
+  /** The line, cut to `maxLineBytes` (UTF-8) with a marker saying how much was cut, when it is longer. */
+  #fitted(line: string): string {
+    const limit = this.#options.maxLineBytes;
+    // a UTF-16 code unit is at most 3 UTF-8 bytes: most lines need no byte count at all
+    if (line.length * 3 <= limit) return line;
+    const bytes = Buffer.from(line, 'utf8');
+    if (bytes.length <= limit) return line;
+    const marker = (cut: number) => ` …[truncated ${cut} bytes: Loki's line limit is ${limit}]`;
+    let keep = limit - Buffer.byteLength(marker(bytes.length));
+    while (keep > 0 && (bytes[keep]! & 0xc0) === 0x80) keep--; // not inside a UTF-8 sequence
+    this.#options.truncations?.dropped(1);
+    return `${bytes.subarray(0, keep).toString('utf8')}${marker(bytes.length - keep)}`;
   }
 
   /** One labels object per label set, shared by its entries. */

@@ -12,7 +12,7 @@
  * to Loki.
  */
 import build from 'pino-abstract-transport';
-import { BackendHealth, DropCounter, stdoutReport } from './backend-health.js';
+import { BackendHealth, DropCounter, safeAddress, stdoutReport } from './backend-health.js';
 import { LokiShipper } from './loki-shipper.js';
 
 export interface LokiTransportOptions {
@@ -21,6 +21,9 @@ export interface LokiTransportOptions {
   batchIntervalMs: number;
   maxBufferedRecords: number;
   pushTimeoutMs: number;
+  maxLineBytes: number;
+  basicAuth?: { user: string; password: string };
+  tenantId?: string;
   reportIntervalMs: number;
   /** Time `close()` may take to push what is left (the app's shutdown deadline bounds it too). */
   closeTimeoutMs: number;
@@ -32,24 +35,39 @@ export interface LokiTransportOptions {
 
 export default function lokiTransport(options: LokiTransportOptions) {
   const report = stdoutReport(options.reportBase, options.level);
+  const { reportIntervalMs } = options;
+  const address = safeAddress(options.url);
   const shipper = new LokiShipper({
     url: options.url,
     labels: options.labels,
     batchIntervalMs: options.batchIntervalMs,
     maxBufferedRecords: options.maxBufferedRecords,
     pushTimeoutMs: options.pushTimeoutMs,
-    health: new BackendHealth({
-      backend: 'loki',
-      address: options.url,
-      data: 'log records',
-      reportIntervalMs: options.reportIntervalMs,
-      report,
-    }),
+    maxLineBytes: options.maxLineBytes,
+    ...(options.basicAuth !== undefined && { basicAuth: options.basicAuth }),
+    ...(options.tenantId !== undefined && { tenantId: options.tenantId }),
+    health: new BackendHealth({ backend: 'loki', address, data: 'log records', reportIntervalMs, report }),
     drops: new DropCounter({
       queue: 'loki',
       describe: (n) =>
         `dropped the ${n} oldest log records for Loki: its buffer of ${options.maxBufferedRecords} is full`,
-      reportIntervalMs: options.reportIntervalMs,
+      reportIntervalMs,
+      report,
+    }),
+    truncations: new DropCounter({
+      queue: 'loki',
+      field: 'truncated',
+      describe: (n) =>
+        `truncated ${n} log lines for Loki to its line limit of ${options.maxLineBytes} bytes ` +
+        '(the full lines are on stdout)',
+      reportIntervalMs,
+      report,
+    }),
+    refusals: new DropCounter({
+      queue: 'loki',
+      field: 'refused',
+      describe: (n) => `Loki at ${address} refused ${n} log records for good (not retried)`,
+      reportIntervalMs,
       report,
     }),
   });
@@ -64,7 +82,7 @@ export default function lokiTransport(options: LokiTransportOptions) {
         if (left > 0) {
           report('warn', `${left} log records could not be delivered to Loki before exit`, {
             backend: 'loki',
-            address: options.url,
+            address,
             undelivered: left,
           });
         }

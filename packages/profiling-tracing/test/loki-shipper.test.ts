@@ -126,3 +126,112 @@ test('close() pushes what is left and says how much could not be delivered', asy
   for (let i = 0; i < 5; i++) second.shipper.add(record(i));
   assert.equal(await second.shipper.close(300), 5, 'Loki down at exit: 5 undelivered');
 });
+
+function shipperWith(url: string, extra: Partial<ConstructorParameters<typeof LokiShipper>[0]>) {
+  const { lines, report } = recorder();
+  const counter = (field: string) =>
+    new DropCounter({
+      queue: 'loki',
+      field,
+      describe: (n) => `${field} ${n}`,
+      reportIntervalMs: 60_000,
+      report,
+    });
+  const shipper = new LokiShipper({
+    url,
+    labels: { service_name: 'svc' },
+    batchIntervalMs: 50,
+    maxBufferedRecords: 1000,
+    maxBatchRecords: 10,
+    pushTimeoutMs: 2000,
+    health: new BackendHealth({
+      backend: 'loki',
+      address: url,
+      data: 'log records',
+      reportIntervalMs: 60_000,
+      report,
+    }),
+    drops: counter('dropped'),
+    truncations: counter('truncated'),
+    refusals: counter('refused'),
+    ...extra,
+  });
+  return { shipper, lines };
+}
+
+test('a line over the line limit is truncated to it, with a marker, counted and reported', async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  const { shipper, lines } = shipperWith(loki.url, { maxLineBytes: 4096 });
+  t.after(() => shipper.close(100));
+  shipper.add(record(1, { payload: 'é'.repeat(10_000) })); // 2-byte characters: the cut must not split one
+  shipper.add(record(2));
+  await loki.waitFor((r) => r.entries.length >= 2, { timeoutMs: 2000 });
+  const [long, short] = loki.entries;
+  assert.ok(Buffer.byteLength(long!.line) <= 4096, `${Buffer.byteLength(long!.line)} bytes`);
+  assert.ok(Buffer.byteLength(long!.line) > 4000, 'cut at the limit, not far below it');
+  assert.match(long!.line, /^\{"level":30,"time":1700000000001,"service":"svc","msg":"r1","payload":"éé/);
+  assert.match(long!.line, / …\[truncated \d+ bytes: Loki's line limit is 4096\]$/);
+  assert.doesNotMatch(long!.line, /\uFFFD/, 'no broken UTF-8 sequence');
+  assert.equal((short!.json as { msg: string }).msg, 'r2', 'short lines are untouched');
+  const truncated = lines.filter((l) => l.fields['truncated'] !== undefined);
+  assert.equal(truncated.length, 1);
+  assert.equal(truncated[0]!.fields['truncated'], 1);
+});
+
+test("a 400 is not retried (Loki kept the valid entries); 429 and 5xx are, with Loki's reason reported", async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  const { shipper, lines } = shipperWith(loki.url, {});
+  t.after(() => shipper.close(100));
+  loki.setBehaviour({ status: 400 });
+  for (let i = 0; i < 5; i++) shipper.add(record(i));
+  await loki.waitFor((r) => r.requests >= 1, { timeoutMs: 2000 });
+  await sleep(300);
+  assert.equal(loki.requests, 1, 'the refused push was not sent again');
+  assert.equal(shipper.buffered, 0);
+  assert.match(
+    lines[0]!.message,
+    /^loki at http:\/\/127\.0\.0\.1:\d+ rejected log records: HTTP 400: fault injected: status 400/,
+  );
+  assert.equal(lines.find((l) => l.fields['refused'] !== undefined)?.fields['refused'], 5);
+
+  loki.setBehaviour({ status: 429 });
+  for (let i = 5; i < 10; i++) shipper.add(record(i));
+  await loki.waitFor((r) => r.requests >= 3, { timeoutMs: 2000 });
+  assert.equal(shipper.buffered, 5, 'kept for the retry');
+  assert.ok(
+    lines.some((l) => /rejected log records: HTTP 429/.test(l.message)),
+    'a new reason is told at once',
+  );
+  loki.setBehaviour({});
+  await loki.waitFor((r) => r.entries.length >= 5, { timeoutMs: 2000 });
+  await sleep(100); // the answer reaches the shipper after the receiver has recorded the entries
+  assert.deepEqual(
+    loki.entries.map((e) => (e.json as { msg: string }).msg),
+    ['r5', 'r6', 'r7', 'r8', 'r9'],
+  );
+  assert.match(lines.at(-1)!.message, /accepts log records again$/);
+});
+
+test('basic auth and the tenant header are sent; the password is in no report', async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  const url = loki.url;
+  const { shipper, lines } = shipperWith(url, {
+    basicAuth: { user: 'tenant-7', password: 's3cret' },
+    tenantId: 'tenant-7',
+  });
+  t.after(() => shipper.close(100));
+  loki.setBehaviour({ status: 401 });
+  shipper.add(record(1));
+  await loki.waitFor((r) => r.requests >= 1, { timeoutMs: 2000 });
+  loki.setBehaviour({});
+  await loki.waitFor((r) => r.entries.length >= 1, { timeoutMs: 2000 });
+  await sleep(100);
+  const headers = loki.requestLog.at(-1)!.headers;
+  assert.equal(headers['authorization'], `Basic ${Buffer.from('tenant-7:s3cret').toString('base64')}`);
+  assert.equal(headers['x-scope-orgid'], 'tenant-7');
+  assert.ok(lines.length >= 2);
+  assert.doesNotMatch(JSON.stringify(lines), /s3cret|dGVuYW50LTc6czNjcmV0/);
+});
