@@ -3,8 +3,9 @@
  *   DEBUG_TRACER=1           → printed to stdout, *instead of* being sent anywhere;
  *   OTEL_TRACES_EXPORTER     → jaeger (default) | otlp | console | none, or a comma-separated list.
  *
- * Jaeger is sent by `@opentelemetry/exporter-jaeger`, which reads OTEL_EXPORTER_JAEGER_ENDPOINT (Thrift
- * over HTTP, what the compose file uses) or OTEL_EXPORTER_JAEGER_AGENT_HOST/_PORT (UDP agent) itself.
+ * Jaeger is sent by `@opentelemetry/exporter-jaeger` to OTEL_EXPORTER_JAEGER_ENDPOINT (Thrift over HTTP, what
+ * the compose file uses) or OTEL_EXPORTER_JAEGER_AGENT_HOST/_PORT (UDP agent), with the resource in the
+ * Process rather than in every span's tags (jaeger-process-exporter.ts).
  * Sending exporters are batched (OTEL_BSP_* variables apply); printing ones are not, so that a span
  * shows as soon as it ends.
  *
@@ -12,7 +13,6 @@
  * and each export has a deadline; its batch queue is bounded and drops the oldest spans, counted
  * (span-delivery.ts).
  */
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   ConsoleSpanExporter,
@@ -23,6 +23,7 @@ import {
 import type { TelemetryConfig, TracesExporterName } from './config.js';
 import { BackendHealth, DropCounter, type Report } from './backend-health.js';
 import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from './span-delivery.js';
+import { JaegerProcessExporter } from './jaeger-process-exporter.js';
 
 export type ExporterFactories = Record<Exclude<TracesExporterName, 'none'>, () => SpanExporter>;
 
@@ -37,7 +38,7 @@ const JAEGER_SHUTDOWN_FLUSH_MS = 500;
 function defaultFactories(spans: TelemetryConfig['spans']): ExporterFactories {
   return {
     jaeger: () =>
-      new JaegerExporter({
+      new JaegerProcessExporter({
         ...(spans.jaegerEndpoint !== undefined
           ? { endpoint: spans.jaegerEndpoint }
           : { host: spans.jaegerAgent.host, port: spans.jaegerAgent.port }),

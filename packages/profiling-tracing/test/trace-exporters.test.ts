@@ -6,7 +6,11 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { SpanKind } from '@opentelemetry/api';
+import { startJaegerReceiver } from '@rideshare/test-receivers';
+import { JaegerProcessExporter } from '../src/jaeger-process-exporter.js';
 import { loadConfig } from '../src/config.js';
 import { chosenExporters, exporterAddress, traceExportProcessors } from '../src/trace-exporters.js';
 import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from '../src/span-delivery.js';
@@ -21,7 +25,7 @@ test('jaeger by default, batched, with reported failures and a bounded queue', (
   assert.ok(processors[0] instanceof DropOldestBatchSpanProcessor);
   const exporter = (processors[0] as unknown as { _exporter: unknown })._exporter;
   assert.ok(exporter instanceof ReportingSpanExporter);
-  assert.ok(exporter.inner instanceof JaegerExporter);
+  assert.ok(exporter.inner instanceof JaegerProcessExporter);
 });
 
 test('the address reported for each exporter', () => {
@@ -64,4 +68,47 @@ test('OTEL_TRACES_EXPORTER picks each exporter; none gives no processor', () => 
   );
   assert.deepEqual(made, ['otlp', 'console']);
   assert.deepEqual(traceExportProcessors(configOf({ OTEL_TRACES_EXPORTER: 'none' }), factories), []);
+});
+
+test('Jaeger Thrift: resource attributes in the Process, once; a span keeps its own tags and service.name', async (t) => {
+  const jaeger = await startJaegerReceiver();
+  t.after(() => jaeger.close());
+  const resource = resourceFromAttributes({
+    'service.name': 'rideshare',
+    region: 'eu-north',
+    'host.name': 'box-1',
+    'process.pid': 4242,
+    'process.runtime.name': 'nodejs',
+    'process.command_args': ['node', 'main.js'],
+  });
+  const exporter = new JaegerProcessExporter({ endpoint: jaeger.endpoint });
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('rideshare', '0.1.0');
+  const span = tracer.startSpan('CarHandler', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.route': '/car' },
+  });
+  span.end();
+  await provider.forceFlush();
+  await jaeger.waitFor((r) => r.spans.length === 1, { timeoutMs: 3000 });
+  await provider.shutdown();
+  const [batch] = jaeger.batches;
+  assert.equal(batch!.process.serviceName, 'rideshare');
+  assert.deepEqual(batch!.process.tags, {
+    region: 'eu-north',
+    'host.name': 'box-1',
+    'process.pid': 4242,
+    'process.runtime.name': 'nodejs',
+    'process.command_args': '["node","main.js"]',
+  });
+  const tags = jaeger.spans[0]!.tags;
+  assert.deepEqual(Object.keys(tags).sort(), [
+    'http.route',
+    'otel.library.name',
+    'otel.library.version',
+    'service.name',
+    'span.kind',
+  ]);
+  assert.equal(tags['otel.library.version'], '0.1.0');
+  assert.equal(tags['service.name'], 'rideshare', "what Grafana's profile selector reads");
 });
