@@ -24,8 +24,10 @@ export interface TelemetryConfig {
   serviceName: string;
   /** OTEL_SDK_DISABLED=true: no SDK, no profiler; logs go to stdout only. */
   sdkDisabled: boolean;
-  /** DEBUG_TRACER=1 prints spans to stdout instead of sending them. */
+  /** DEBUG_TRACER=1 prints spans to stdout, one line each, instead of sending them. */
   debugTracer: boolean;
+  /** DEBUG_TRACER=full prints the SDK's full dump of each span instead of one line. */
+  debugTracerFormat: 'line' | 'full';
   tracesExporters: TracesExporterName[];
   /** Batching of exported spans (the standard OTEL_BSP_* variables) and where Jaeger is. */
   spans: {
@@ -138,7 +140,9 @@ export function loadConfig(defaults: ConfigDefaults, env: Env = process.env): Te
   return {
     serviceName,
     sdkDisabled: parseBoolean(env, 'OTEL_SDK_DISABLED', false),
-    debugTracer: parseBoolean(env, 'DEBUG_TRACER', false),
+    debugTracer:
+      read(env, 'DEBUG_TRACER')?.toLowerCase() === 'full' || parseBoolean(env, 'DEBUG_TRACER', false),
+    debugTracerFormat: read(env, 'DEBUG_TRACER')?.toLowerCase() === 'full' ? 'full' : 'line',
     tracesExporters: parseExporters(env),
     spans: parseSpans(env),
     backendReportIntervalMs: parseInteger(env, 'BACKEND_REPORT_INTERVAL_MS', 60_000, {

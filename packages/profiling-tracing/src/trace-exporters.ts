@@ -24,18 +24,22 @@ import type { TelemetryConfig, TracesExporterName } from './config.js';
 import { BackendHealth, DropCounter, type Report } from './backend-health.js';
 import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from './span-delivery.js';
 import { JaegerProcessExporter } from './jaeger-process-exporter.js';
+import { SpanLineExporter } from './span-line-exporter.js';
 
 export type ExporterFactories = Record<Exclude<TracesExporterName, 'none'>, () => SpanExporter>;
 
 type ExportConfig = Pick<
   TelemetryConfig,
-  'debugTracer' | 'tracesExporters' | 'spans' | 'backendReportIntervalMs'
+  'debugTracer' | 'debugTracerFormat' | 'tracesExporters' | 'spans' | 'backendReportIntervalMs'
 >;
 
 /** How long exporter-jaeger's shutdown waits for its last flush (its default, 2 s, is an un-cleared timer). */
 const JAEGER_SHUTDOWN_FLUSH_MS = 500;
 
-function defaultFactories(spans: TelemetryConfig['spans']): ExporterFactories {
+function defaultFactories(
+  spans: TelemetryConfig['spans'],
+  debugFormat: TelemetryConfig['debugTracerFormat'],
+): ExporterFactories {
   return {
     jaeger: () =>
       new JaegerProcessExporter({
@@ -45,7 +49,7 @@ function defaultFactories(spans: TelemetryConfig['spans']): ExporterFactories {
         flushTimeout: JAEGER_SHUTDOWN_FLUSH_MS,
       }),
     otlp: () => new OTLPTraceExporter(),
-    console: () => new ConsoleSpanExporter(),
+    console: () => (debugFormat === 'full' ? new ConsoleSpanExporter() : new SpanLineExporter()),
   };
 }
 
@@ -60,6 +64,32 @@ export function exporterAddress(name: 'jaeger' | 'otlp', config: ExportConfig, e
   return traces || (base ? `${base.replace(/\/+$/, '')}/v1/traces` : 'http://localhost:4318/v1/traces');
 }
 
+/**
+ * Where spans go, said once at start: a span sent over UDP gets no answer, so a missing Jaeger agent can
+ * never be reported; HTTP exporters report every failure (span-delivery.ts).
+ */
+export function spanDestinations(config: ExportConfig, env = process.env): string[] {
+  const chosen = chosenExporters(config);
+  if (chosen.length === 0) return ['spans are not exported (OTEL_TRACES_EXPORTER=none)'];
+  return chosen.map((name) => {
+    if (name === 'console') {
+      return config.debugTracer
+        ? 'spans are printed to stdout, one line each (DEBUG_TRACER), and not sent anywhere'
+        : 'spans are printed to stdout, one line each (OTEL_TRACES_EXPORTER=console)';
+    }
+    const address = exporterAddress(name, config, env);
+    if (name === 'otlp') return `spans go to OTLP (HTTP/protobuf) at ${address}; failures are reported`;
+    if (config.spans.jaegerEndpoint !== undefined) {
+      return `spans go to Jaeger (Thrift over HTTP) at ${address}; failures are reported`;
+    }
+    return (
+      `spans go to a Jaeger agent over UDP at ${address}: UDP gets no answer, so if nothing listens there ` +
+      'the spans are lost without an error; set OTEL_EXPORTER_JAEGER_ENDPOINT ' +
+      '(e.g. http://localhost:14268/api/traces) to send over HTTP, where failures are reported'
+    );
+  });
+}
+
 /** The exporter names in force: DEBUG_TRACER wins over OTEL_TRACES_EXPORTER. */
 export function chosenExporters(config: Pick<TelemetryConfig, 'debugTracer' | 'tracesExporters'>) {
   if (config.debugTracer) return ['console'] as const;
@@ -70,7 +100,7 @@ export function chosenExporters(config: Pick<TelemetryConfig, 'debugTracer' | 't
 
 export function traceExportProcessors(
   config: ExportConfig,
-  factories: ExporterFactories = defaultFactories(config.spans),
+  factories: ExporterFactories = defaultFactories(config.spans, config.debugTracerFormat),
   report: Report = () => undefined,
 ): SpanProcessor[] {
   return chosenExporters(config).map((name) => {

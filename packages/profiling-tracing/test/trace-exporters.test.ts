@@ -12,7 +12,13 @@ import { SpanKind } from '@opentelemetry/api';
 import { startJaegerReceiver } from '@rideshare/test-receivers';
 import { JaegerProcessExporter } from '../src/jaeger-process-exporter.js';
 import { loadConfig } from '../src/config.js';
-import { chosenExporters, exporterAddress, traceExportProcessors } from '../src/trace-exporters.js';
+import {
+  chosenExporters,
+  exporterAddress,
+  spanDestinations,
+  traceExportProcessors,
+} from '../src/trace-exporters.js';
+import { SpanLineExporter } from '../src/span-line-exporter.js';
 import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from '../src/span-delivery.js';
 
 const configOf = (env: Record<string, string>) => loadConfig({ serviceName: 'svc' }, env);
@@ -52,7 +58,7 @@ test('DEBUG_TRACER=1 prints instead of sending, whatever OTEL_TRACES_EXPORTER sa
   ]);
   const [processor] = traceExportProcessors(configOf({ DEBUG_TRACER: 'true' }));
   assert.ok(processor instanceof SimpleSpanProcessor);
-  assert.ok((processor as unknown as { _exporter: unknown })._exporter instanceof ConsoleSpanExporter);
+  assert.ok((processor as unknown as { _exporter: unknown })._exporter instanceof SpanLineExporter);
 });
 
 test('OTEL_TRACES_EXPORTER picks each exporter; none gives no processor', () => {
@@ -111,4 +117,39 @@ test('Jaeger Thrift: resource attributes in the Process, once; a span keeps its 
   ]);
   assert.equal(tags['otel.library.version'], '0.1.0');
   assert.equal(tags['service.name'], 'rideshare', "what Grafana's profile selector reads");
+});
+
+test('DEBUG_TRACER prints one line per span; DEBUG_TRACER=full keeps the SDK dump', () => {
+  const line = traceExportProcessors(configOf({ DEBUG_TRACER: '1' }));
+  assert.ok((line[0] as unknown as { _exporter: unknown })._exporter instanceof SpanLineExporter);
+  const full = traceExportProcessors(configOf({ DEBUG_TRACER: 'full' }));
+  assert.ok((full[0] as unknown as { _exporter: unknown })._exporter instanceof ConsoleSpanExporter);
+  assert.throws(() => configOf({ DEBUG_TRACER: 'loud' }), /DEBUG_TRACER="loud"/);
+});
+
+test('where spans go is said once at start, and whether a failure could be noticed', () => {
+  assert.deepEqual(spanDestinations(configOf({}), {}), [
+    'spans go to a Jaeger agent over UDP at udp://localhost:6832: UDP gets no answer, so if nothing ' +
+      'listens there the spans are lost without an error; set OTEL_EXPORTER_JAEGER_ENDPOINT ' +
+      '(e.g. http://localhost:14268/api/traces) to send over HTTP, where failures are reported',
+  ]);
+  assert.deepEqual(
+    spanDestinations(
+      configOf({
+        OTEL_TRACES_EXPORTER: 'jaeger,otlp',
+        OTEL_EXPORTER_JAEGER_ENDPOINT: 'http://j:14268/api/traces',
+      }),
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' },
+    ),
+    [
+      'spans go to Jaeger (Thrift over HTTP) at http://j:14268/api/traces; failures are reported',
+      'spans go to OTLP (HTTP/protobuf) at http://c:4318/v1/traces; failures are reported',
+    ],
+  );
+  assert.deepEqual(spanDestinations(configOf({ DEBUG_TRACER: '1' }), {}), [
+    'spans are printed to stdout, one line each (DEBUG_TRACER), and not sent anywhere',
+  ]);
+  assert.deepEqual(spanDestinations(configOf({ OTEL_TRACES_EXPORTER: 'none' }), {}), [
+    'spans are not exported (OTEL_TRACES_EXPORTER=none)',
+  ]);
 });
