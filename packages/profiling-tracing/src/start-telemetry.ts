@@ -18,14 +18,13 @@ import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrum
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { loadOrExit } from '@rideshare/env-config';
 import { loadConfig, type SpanLabelMode, type TelemetryConfig } from './config.js';
-import { LocalRootSpanProcessor } from './local-roots.js';
-import { SpanProfileContextManager } from './span-profile-context-manager.js';
-import { offScope } from './span-label-scopes.js';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { LocalRootSpanProcessor } from 'pyroscope-span-profiles';
 import { startProfiling, type Profiling } from './pyroscope-profiler.js';
 import { traceExportProcessors } from './trace-exporters.js';
 import { startLogs, type Logger } from './logger.js';
 import { exitOnSignals, shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
-import { BackendHealth, RateLimitedErrors, stdoutReport, type Report } from './backend-health.js';
+import { RateLimitedErrors, stdoutReport, type Report } from './backend-health.js';
 import { wasReported } from './span-delivery.js';
 import { within } from './deadline.js';
 
@@ -69,14 +68,8 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       profiling = await startProfiling({
         config: config.pyroscope,
         tags: { ...(region !== undefined && { region }) },
-        warn: (message) => report('warn', message, {}),
-        health: new BackendHealth({
-          backend: 'pyroscope',
-          address: config.pyroscope.serverAddress,
-          data: 'profiles',
-          reportIntervalMs: config.backendReportIntervalMs,
-          report,
-        }),
+        reportIntervalMs: config.backendReportIntervalMs,
+        report,
       });
     }
     sdk = new NodeSDK({
@@ -84,11 +77,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         [ATTR_SERVICE_NAME]: config.serviceName,
         ...(region !== undefined && { region }),
       }),
-      contextManager: new SpanProfileContextManager(profiling?.scope ?? offScope),
+      // span profiles (pyroscope-span-profiles); without profiling, local roots are still found and named
+      contextManager: profiling?.contextManager ?? new AsyncLocalStorageContextManager(),
       spanProcessors: [
-        new LocalRootSpanProcessor({
-          setProfileId: profiling !== undefined && profiling.spanLabels !== 'off',
-        }),
+        profiling?.spanProcessor ?? new LocalRootSpanProcessor(),
         ...traceExportProcessors(config, undefined, report),
       ],
       // this demo sends no OpenTelemetry metrics or log records (logs go pino → Loki)

@@ -7,13 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import { context, trace, type ContextManager, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { encode, time } from '@datadog/pprof';
 import { decodePprof, decodeSamples, type DecodedSample } from '@rideshare/test-receivers';
 import { LocalRootSpanProcessor } from '../src/local-roots.js';
 import { SpanProfileContextManager } from '../src/span-profile-context-manager.js';
-import { asyncContextScope, offScope, type SpanLabelScope } from '../src/span-label-scopes.js';
 
 const REQUESTS = 24;
 const ROUNDS = 25;
@@ -84,12 +84,11 @@ function attribution(samples: DecodedSample[], spanOfRequest: Map<string, string
 
 async function profileWorkload(options: {
   useCPED: boolean;
-  scope: SpanLabelScope;
+  contextManager: ContextManager;
   onRequestStart?: (spanId: string) => void;
-}): Promise<Outcome> {
+}): Promise<Outcome & { labelNames: string[] }> {
   const provider = new BasicTracerProvider({ spanProcessors: [new LocalRootSpanProcessor()] });
-  const manager = new SpanProfileContextManager(options.scope).enable();
-  context.setGlobalContextManager(manager);
+  context.setGlobalContextManager(options.contextManager.enable());
   time.start({ intervalMicros: 1000, durationMillis: 60_000, withContexts: true, useCPED: options.useCPED });
   try {
     const spanOfRequest = await runWorkload(provider.getTracer('test'), options.onRequestStart ?? (() => {}));
@@ -97,7 +96,8 @@ async function profileWorkload(options: {
       ...((sampleContext?.context as { labels?: Record<string, string> } | undefined)?.labels ?? {}),
     }));
     const samples = decodeSamples(decodePprof(await encode(profile)));
-    return attribution(samples, spanOfRequest);
+    const labelNames = [...new Set(samples.flatMap((sample) => Object.keys(sample.labels)))].sort();
+    return { ...attribution(samples, spanOfRequest), labelNames };
   } finally {
     if (time.isStarted()) time.stop();
     context.disable();
@@ -106,17 +106,18 @@ async function profileWorkload(options: {
 }
 
 test('span labels follow each request across await, timers and child spans (AsyncContextFrame)', async () => {
-  const ours = await profileWorkload({ useCPED: true, scope: asyncContextScope });
+  const ours = await profileWorkload({ useCPED: true, contextManager: new SpanProfileContextManager() });
   console.log('async-context labelling:', ours);
   assert.ok(ours.total >= 200, `too few samples in request functions to judge: ${ours.total}`);
   assert.ok(ours.right / ours.total >= 0.99, `right ${ours.right}/${ours.total} < 99%`);
   assert.ok(ours.wrong / ours.total <= 0.001, `wrong ${ours.wrong}/${ours.total} > 0.1%`);
+  assert.deepEqual(ours.labelNames, ['span_id', 'span_name'], 'the only sample labels');
 });
 
 test('naive process-global labels (set at the start of each request) are measurably wrong', async () => {
   const naive = await profileWorkload({
     useCPED: false,
-    scope: offScope,
+    contextManager: new AsyncLocalStorageContextManager(),
     // what `Pyroscope.setLabels` / `wrapWithLabels` do: one context for the whole process
     onRequestStart: (spanId) => time.setContext({ labels: { span_id: spanId } }),
   });

@@ -7,17 +7,24 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { LocalRootSpanProcessor, localRootOf, PROFILE_ID_ATTRIBUTE } from '../src/local-roots.js';
+import {
+  LocalRootSpanProcessor,
+  localRootLabels,
+  localRootOf,
+  PROFILE_ID_ATTRIBUTE,
+  SPAN_ID_LABEL,
+  SPAN_NAME_LABEL,
+} from '../src/local-roots.js';
 import { SpanProfileContextManager } from '../src/span-profile-context-manager.js';
-import { offScope } from '../src/span-label-scopes.js';
 import { nameLocalRoot } from '../src/name-local-root.js';
 
-function setup() {
+function setup({ setProfileId = true } = {}) {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
-    spanProcessors: [new LocalRootSpanProcessor(), new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new LocalRootSpanProcessor({ setProfileId }), new SimpleSpanProcessor(exporter)],
   });
-  context.setGlobalContextManager(new SpanProfileContextManager(offScope).enable());
+  // the profiler is not running here: the context manager only keeps OpenTelemetry's context
+  context.setGlobalContextManager(new SpanProfileContextManager().enable());
   const finished = () => exporter.getFinishedSpans();
   const cleanup = () => {
     context.disable();
@@ -67,14 +74,14 @@ test('a span whose parent is remote (extracted from traceparent) is a local root
     assert.equal(server!.spanContext().traceId, traceId);
     assert.equal(server!.attributes[PROFILE_ID_ATTRIBUTE], server!.spanContext().spanId);
     assert.equal(child!.attributes[PROFILE_ID_ATTRIBUTE], undefined);
-    assert.equal(localRootOf(handler)?.profilerContext.labels.trace_id, traceId);
+    assert.equal(localRootLabels(handler)?.span_id, handler.spanContext().spanId);
   } finally {
     cleanup();
     propagation.disable();
   }
 });
 
-test('children map to their local root, and labels carry the root id, trace id and name', async () => {
+test('children map to their local root; labels are the root id and name, and nothing else', async () => {
   const { tracer, cleanup } = setup();
   try {
     let rootSpan: Span | undefined;
@@ -92,12 +99,15 @@ test('children map to their local root, and labels carry the root id, trace id a
     assert.equal(localRootOf(childSpan), root);
     assert.deepEqual(
       { ...root.profilerContext.labels },
-      {
-        span_id: rootSpan!.spanContext().spanId,
-        trace_id: rootSpan!.spanContext().traceId,
-        span_name: 'CarHandler',
-      },
+      { span_id: rootSpan!.spanContext().spanId, span_name: 'CarHandler' },
+      'no trace_id: Pyroscope <= 2.0 would make it a series label, one series per request',
     );
+    assert.deepEqual(
+      [SPAN_ID_LABEL, SPAN_NAME_LABEL],
+      ['span_id', 'span_name'],
+      'the names otel-profiling-go uses',
+    );
+    assert.equal(PROFILE_ID_ATTRIBUTE, 'pyroscope.profile.id');
   } finally {
     cleanup();
   }
@@ -112,6 +122,21 @@ test('nameLocalRoot wins over a rename made by instrumentation before the span e
       server.end();
     });
     assert.equal(finished()[0]!.name, 'BikeHandler');
+  } finally {
+    cleanup();
+  }
+});
+
+test('without setProfileId (no span labels), local roots are mapped but carry no pyroscope.profile.id', () => {
+  const { tracer, finished, cleanup } = setup({ setProfileId: false });
+  try {
+    tracer.startActiveSpan('OrderVehicle', (root) => {
+      nameLocalRoot('Renamed');
+      root.end();
+    });
+    const [root] = finished();
+    assert.equal(root!.name, 'Renamed');
+    assert.equal(root!.attributes[PROFILE_ID_ATTRIBUTE], undefined);
   } finally {
     cleanup();
   }

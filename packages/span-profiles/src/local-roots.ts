@@ -1,29 +1,29 @@
 /**
- * Local roots: the first span a process creates for a piece of work (no parent, or a parent that
- * arrived over the wire). Each local root owns a span profile:
- *   - the span gets attribute `pyroscope.profile.id` = its own span id (what Grafana/Jaeger link on);
- *   - every span started below it, in this process, is mapped back to it, so that whichever span's
- *     context is entered, the profiler can label samples with the *root's* id and name.
+ * Local roots: the first span a process creates for a piece of work (no parent, or a parent that arrived
+ * over the wire). Each owns a span profile: it gets `pyroscope.profile.id` = its own span id, and every span
+ * started below it in this process maps back to it, so that whichever span's context is entered, samples
+ * are labelled with the *root's* id and name. The names are otel-profiling-go's, so Grafana links alike.
  */
 import { trace, type Context, type Span as ApiSpan } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export const PROFILE_ID_ATTRIBUTE = 'pyroscope.profile.id';
+export const SPAN_ID_LABEL = 'span_id';
+export const SPAN_NAME_LABEL = 'span_name';
 
-/** The pprof labels every sample taken in the root's context carries. */
+/**
+ * The pprof labels of every sample taken in a local root's context. No `trace_id`: Pyroscope up to 2.0
+ * makes every sample label except `span_id` a series label, so a trace id would be one series per request.
+ */
 export interface SpanProfileLabels {
-  span_id: string;
-  trace_id: string;
+  readonly [SPAN_ID_LABEL]: string;
   /** Read when the profile is serialised, so a later rename of the root (e.g. to `CarHandler`) shows. */
-  readonly span_name: string;
+  readonly [SPAN_NAME_LABEL]: string;
 }
 
 export interface LocalRoot {
   readonly span: Span;
-  /**
-   * What the profiler attaches to samples taken in this root's context: `{ labels }`, one object per
-   * root, so that re-entering the same root (child spans, callbacks) is recognised by identity.
-   */
+  /** The profiler's sample context: one object per root, so re-entering it is recognised by identity. */
   readonly profilerContext: { readonly labels: SpanProfileLabels };
   /** Set by `nameLocalRoot`; applied to the span just before it ends, after instrumentations renamed it. */
   name: string | undefined;
@@ -31,27 +31,28 @@ export interface LocalRoot {
 
 const rootOfSpan = new WeakMap<object, LocalRoot>();
 
-/** The local root a span belongs to, or undefined for spans this processor never saw. */
+/** The local root a span belongs to, or undefined for spans no `LocalRootSpanProcessor` saw. */
 export function localRootOf(span: ApiSpan | undefined): LocalRoot | undefined {
   return span === undefined ? undefined : rootOfSpan.get(span);
 }
 
-export function localRootOfContext(ctx: Context): LocalRoot | undefined {
-  return localRootOf(trace.getSpan(ctx));
+/** The span profile labels of a span's local root (its `span_id` and `span_name`), or undefined. */
+export function localRootLabels(span: ApiSpan | undefined): SpanProfileLabels | undefined {
+  return localRootOf(span)?.profilerContext.labels;
 }
 
-/**
- * The local root a new span belongs to through its parent, or `undefined` when the new span is a local root
- * itself: it has no parent, or its parent came from another process, or its parent is a span we never saw
- * (e.g. a non-recording span wrapped by hand), which cannot lend us a root.
- */
+/** The parent's local root; none when the parent is absent, remote, or a span we never saw. */
 function inheritedRoot(parentContext: Context): LocalRoot | undefined {
   const parent = trace.getSpan(parentContext);
   return parent === undefined || parent.spanContext().isRemote ? undefined : localRootOf(parent);
 }
 
+/**
+ * Maps every span to its local root. With `setProfileId` (what `startSpanProfiles` does when samples carry
+ * span labels), local roots get `pyroscope.profile.id`; never set it when they do not: the link would be empty.
+ */
 export class LocalRootSpanProcessor implements SpanProcessor {
-  constructor(private readonly options: { setProfileId: boolean } = { setProfileId: true }) {}
+  constructor(private readonly options: { setProfileId?: boolean } = {}) {}
 
   onStart(span: Span, parentContext: Context): void {
     const inherited = inheritedRoot(parentContext);
@@ -59,14 +60,13 @@ export class LocalRootSpanProcessor implements SpanProcessor {
       rootOfSpan.set(span, inherited);
       return;
     }
-    const { spanId, traceId } = span.spanContext();
+    const spanId = span.spanContext().spanId;
     const root: LocalRoot = {
       span,
       name: undefined,
       profilerContext: {
         labels: {
           span_id: spanId,
-          trace_id: traceId,
           get span_name() {
             return root.name ?? span.name;
           },
@@ -74,7 +74,7 @@ export class LocalRootSpanProcessor implements SpanProcessor {
       },
     };
     rootOfSpan.set(span, root);
-    if (this.options.setProfileId) span.setAttribute(PROFILE_ID_ATTRIBUTE, spanId);
+    if (this.options.setProfileId === true) span.setAttribute(PROFILE_ID_ATTRIBUTE, spanId);
   }
 
   onEnding(span: Span): void {
