@@ -1,7 +1,11 @@
 // Starts the three receivers together and gives the environment an app needs to send to them.
 import { startJaegerReceiver, type JaegerReceiver } from './jaeger-thrift-receiver.js';
-import { startLokiReceiver, type LokiReceiver } from './loki-push-receiver.js';
-import { startPyroscopeReceiver, type PyroscopeReceiver } from './pyroscope-ingest-receiver.js';
+import { startLokiReceiver, type LokiReceiver, type LokiReceiverOptions } from './loki-push-receiver.js';
+import {
+  startPyroscopeReceiver,
+  type PyroscopeReceiver,
+  type PyroscopeReceiverOptions,
+} from './pyroscope-ingest-receiver.js';
 import type { ReceiverOptions } from './receiver-server.js';
 
 export interface AllReceivers {
@@ -17,8 +21,8 @@ export interface AllReceivers {
 
 export interface AllReceiversOptions {
   jaeger?: ReceiverOptions;
-  pyroscope?: ReceiverOptions;
-  loki?: ReceiverOptions;
+  pyroscope?: PyroscopeReceiverOptions;
+  loki?: LokiReceiverOptions;
 }
 
 export function receiverEnv(r: { jaeger: JaegerReceiver; pyroscope: PyroscopeReceiver; loki: LokiReceiver }) {

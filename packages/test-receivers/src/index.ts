@@ -6,7 +6,9 @@ export {
   type ReceiverBehaviour,
   type WaitForOptions,
   type ReceivedRequest,
+  type Rejection,
 } from './receiver-server.js';
+export { NGINX_401_BODY, type ReceiverAuth } from './receiver-auth.js';
 export {
   decodeJaegerBatch,
   encodeJaegerBatch,
@@ -29,8 +31,19 @@ export {
   startPyroscopeReceiver,
   type PyroscopeQuery,
   type PyroscopeUpload,
+  type PyroscopeReceiverOptions,
 } from './pyroscope-ingest-receiver.js';
-export { LokiReceiver, startLokiReceiver, decodeLokiPush, type LokiEntry } from './loki-push-receiver.js';
+export { PYROSCOPE_DEFAULT_LIMITS, type PyroscopeLimits } from './pyroscope-limits.js';
+export {
+  LokiReceiver,
+  startLokiReceiver,
+  decodeLokiPush,
+  decodeLokiPushStreams,
+  type LokiEntry,
+  type LokiPushStream,
+  type LokiReceiverOptions,
+} from './loki-push-receiver.js';
+export { LOKI_DEFAULT_LIMITS, type LokiLimits } from './loki-limits.js';
 export {
   startAllReceivers,
   receiverEnv,

@@ -4,12 +4,21 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+import {
+  checkCredentials,
+  checkTenantBinding,
+  orgIdOf,
+  type AuthDenial,
+  type ReceiverAuth,
+} from './receiver-auth.js';
 
 export interface ReceiverOptions {
   /** Port to listen on; 0 (default) picks a free one. Give a fixed port to start a "late" backend. */
   port?: number;
   /** Interface to bind; default 127.0.0.1 (loopback only). */
   host?: string;
+  /** Credentials and tenant required of every request but `GET /ready` (see receiver-auth.ts). */
+  auth?: ReceiverAuth;
 }
 
 export interface ReceiverBehaviour {
@@ -38,7 +47,22 @@ export interface ReceivedRequest {
   bodyBytes: number;
   /** Status answered, or undefined while pending / when hanging. */
   status?: number;
+  /** The tenant it came as: its `X-Scope-OrgID`, or the server's single-tenant default; none if refused. */
+  tenant?: string;
   receivedAt: number;
+}
+
+/** A request the receiver refused the way the real server would (not a fault injected by the test). */
+export interface Rejection {
+  status: number;
+  /** The server's message, as it would answer or log it. */
+  message: string;
+  /** The server's reason code where it has one (e.g. Pyroscope `series_limit`, Loki `line_too_long`). */
+  reason?: string;
+  tenant?: string;
+  method: string;
+  url: string;
+  at: number;
 }
 
 export interface HandlerResult {
@@ -47,6 +71,8 @@ export interface HandlerResult {
   headers?: Record<string, string>;
   /** Commit the decoded data (called only when the answer is not overridden by a fault behaviour). */
   commit?: () => void;
+  /** Set when the server would refuse all or part of the request: recorded in `errors` and `rejections`. */
+  rejection?: { message: string; reason?: string };
 }
 
 export interface IncomingBody {
@@ -56,12 +82,22 @@ export interface IncomingBody {
   headers: http.IncomingHttpHeaders;
   /** Raw bytes as received. */
   raw: Buffer;
+  /** The tenant (see `ReceivedRequest.tenant`). */
+  tenant: string;
+}
+
+export interface ErrorAnswer {
+  /** Body as the server writes it (default: the message and a newline, as Go's `http.Error`). */
+  body?: string;
+  headers?: Record<string, string>;
+  reason?: string;
 }
 
 export class ReceiverError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly answer: ErrorAnswer = {},
   ) {
     super(message);
   }
@@ -90,6 +126,11 @@ export abstract class ReceiverServer {
   errors: string[] = [];
   /** Every request received, in order. */
   requestLog: ReceivedRequest[] = [];
+  /** Every request refused as the real server would refuse it, in order (not the injected faults). */
+  rejections: Rejection[] = [];
+  /** The tenant of requests without `X-Scope-OrgID` when `auth.tenant` is not set. */
+  protected readonly defaultTenant: string = '';
+  readonly auth: ReceiverAuth | undefined;
 
   #server: http.Server;
   #sockets = new Set<Socket>();
@@ -104,6 +145,7 @@ export abstract class ReceiverServer {
   protected constructor(opts: ReceiverOptions = {}) {
     this.#host = opts.host ?? '127.0.0.1';
     this.#port = opts.port ?? 0;
+    this.auth = opts.auth;
     this.#events.setMaxListeners(0);
     this.#server = http.createServer((req, res) => this.#onRequest(req, res));
     this.#server.keepAliveTimeout = 5_000;
@@ -182,6 +224,7 @@ export abstract class ReceiverServer {
     this.requests = 0;
     this.errors = [];
     this.requestLog = [];
+    this.rejections = [];
     this.clearData();
     this.#events.emit('change');
   }
@@ -231,6 +274,24 @@ export abstract class ReceiverServer {
   /** Decode a request; throw ReceiverError for a 4xx answer. */
   protected abstract handle(req: IncomingBody): HandlerResult | Promise<HandlerResult>;
 
+  /** The server's answer to a multi-tenant request without `X-Scope-OrgID` (dskit: `no org id`). */
+  protected noOrgIdAnswer(): ReceiverError {
+    return new ReceiverError(401, 'no org id');
+  }
+
+  /** The tenant of a request, or the 401 the gateway or the server answers instead. */
+  #tenantOf(headers: http.IncomingHttpHeaders): string | ReceiverError {
+    const denial: AuthDenial | undefined = checkCredentials(this.auth, headers);
+    const refuse = (d: AuthDenial) =>
+      new ReceiverError(d.status, d.message, { body: d.body, headers: d.headers, reason: 'unauthorized' });
+    if (denial !== undefined) return refuse(denial);
+    const orgId = orgIdOf(headers);
+    if (this.auth?.tenant === undefined) return this.defaultTenant;
+    if (orgId === undefined) return this.noOrgIdAnswer();
+    const binding = checkTenantBinding(this.auth, orgId);
+    return binding === undefined ? orgId : refuse(binding);
+  }
+
   #onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests++;
     const entry: ReceivedRequest = {
@@ -276,28 +337,51 @@ export abstract class ReceiverServer {
   ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://receiver');
     let result: HandlerResult;
-    if (req.method === 'GET' && url.pathname === '/ready') {
+    const method = req.method ?? 'GET';
+    const where = `${method} ${req.url}`;
+    if (method === 'GET' && url.pathname === '/ready') {
       result = { status: 200, body: 'ready' };
     } else {
       try {
+        const tenant = this.#tenantOf(req.headers);
+        if (tenant instanceof ReceiverError) throw tenant;
+        entry.tenant = tenant;
         result = await this.handle({
-          method: req.method ?? 'GET',
+          method,
           path: url.pathname,
           query: url.searchParams,
           headers: req.headers,
           raw,
+          tenant,
         });
       } catch (err) {
-        const status = err instanceof ReceiverError ? err.status : 500;
-        const message = `${req.method} ${req.url}: ${(err as Error).message}`;
-        this.errors.push(message);
-        result = { status, body: `${message}\n` };
+        const error = err instanceof ReceiverError ? err : new ReceiverError(500, (err as Error).message);
+        result = {
+          status: error.status,
+          body: error.answer.body ?? `${where}: ${error.message}\n`,
+          rejection: {
+            message: error.message,
+            ...(error.answer.reason !== undefined && { reason: error.answer.reason }),
+          },
+          ...(error.answer.headers !== undefined && { headers: error.answer.headers }),
+        };
       }
     }
+    if (result.rejection !== undefined) this.errors.push(`${where}: ${result.rejection.message}`);
     if (behaviour.status !== undefined) {
       result = { status: behaviour.status, body: `fault injected: status ${behaviour.status}\n` };
     } else {
       result.commit?.();
+      if (result.rejection !== undefined) {
+        this.rejections.push({
+          status: result.status,
+          ...result.rejection,
+          ...(entry.tenant !== undefined && { tenant: entry.tenant }),
+          method,
+          url: req.url ?? '/',
+          at: Date.now(),
+        });
+      }
     }
     entry.status = result.status;
     if (!res.destroyed) {

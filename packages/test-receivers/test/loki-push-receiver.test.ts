@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { deflateSync, gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { startLokiReceiver, type LokiReceiver } from '../src/index.js';
 import { post, request } from './http-helpers.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+
+const T0 = BigInt(Date.now()) * 1_000_000n;
+const ts = (i: number) => String(T0 + BigInt(i));
 
 function pushBody() {
   return JSON.stringify({
@@ -12,11 +15,11 @@ function pushBody() {
       {
         stream: { service_name: 'rideshare', region: 'eu-north' },
         values: [
-          ['1700000000000000001', '{"level":30,"msg":"order","trace_id":"abc"}'],
-          ['1700000000000000002', 'plain text line', { trace_id: 'f0e1', span_id: '8000000000000001' }],
+          [ts(1), '{"level":30,"msg":"order","trace_id":"abc"}'],
+          [ts(2), 'plain text line', { trace_id: 'f0e1', span_id: '8000000000000001' }],
         ],
       },
-      { stream: { service_name: 'loadgen' }, values: [['1700000000000000003', '[1,2]']] },
+      { stream: { service_name: 'loadgen' }, values: [[ts(3), '[1,2]']] },
     ],
   });
 }
@@ -36,40 +39,52 @@ describe('loki receiver', () => {
     assert.equal(res.status, 204);
     assert.deepEqual(receiver.entries, [
       {
-        labels: { service_name: 'rideshare', region: 'eu-north' },
-        timestampNs: '1700000000000000001',
+        labels: { region: 'eu-north', service_name: 'rideshare' },
+        timestampNs: ts(1),
         line: '{"level":30,"msg":"order","trace_id":"abc"}',
         json: { level: 30, msg: 'order', trace_id: 'abc' },
+        tenant: 'fake',
       },
       {
-        labels: { service_name: 'rideshare', region: 'eu-north' },
-        timestampNs: '1700000000000000002',
+        labels: { region: 'eu-north', service_name: 'rideshare' },
+        timestampNs: ts(2),
         line: 'plain text line',
         metadata: { trace_id: 'f0e1', span_id: '8000000000000001' },
+        tenant: 'fake',
       },
       {
         labels: { service_name: 'loadgen' },
-        timestampNs: '1700000000000000003',
+        timestampNs: ts(3),
         line: '[1,2]',
         json: [1, 2],
+        tenant: 'fake',
       },
     ]);
+    assert.equal(receiver.streamCount(), 2);
     assert.equal(receiver.withLabels({ region: 'eu-north' }).length, 2);
   });
 
-  it('undoes gzip and deflate content-encoding', async () => {
+  it('undoes gzip and (raw, as Go flate reads it) deflate content-encoding; refuses zlib-wrapped deflate and br', async () => {
     const gz = await post(receiver.pushUrl, gzipSync(pushBody()), {
       ...JSON_HEADERS,
       'content-encoding': 'gzip',
     });
     assert.equal(gz.status, 204, gz.body);
-    const df = await post(receiver.pushUrl, deflateSync(pushBody()), {
+    const df = await post(receiver.pushUrl, deflateRawSync(pushBody()), {
       'content-type': 'application/json; charset=utf-8',
       'content-encoding': 'deflate',
     });
     assert.equal(df.status, 204, df.body);
     assert.equal(receiver.entries.length, 6);
     assert.deepEqual(receiver.errors, []);
+    const zlib = await post(receiver.pushUrl, deflateSync(pushBody()), {
+      ...JSON_HEADERS,
+      'content-encoding': 'deflate',
+    });
+    assert.equal(zlib.status, 400);
+    const br = await post(receiver.pushUrl, pushBody(), { ...JSON_HEADERS, 'content-encoding': 'br' });
+    assert.deepEqual(br, { status: 400, body: 'Content-Encoding "br" not supported\n' });
+    assert.equal(receiver.entries.length, 6);
   });
 
   it('refuses protobuf with 415 and a clear message, and bad JSON pushes with 400', async () => {
@@ -78,12 +93,8 @@ describe('loki receiver', () => {
     });
     assert.equal(pb.status, 415);
     assert.match(pb.body, /only decodes JSON/);
-    const noLabels = await post(
-      receiver.pushUrl,
-      JSON.stringify({ streams: [{ stream: {}, values: [['1', 'x']] }] }),
-      JSON_HEADERS,
-    );
-    assert.equal(noLabels.status, 400);
+    const noType = await post(receiver.pushUrl, pushBody(), {});
+    assert.deepEqual(noType, { status: 400, body: 'mime: no media type\n' });
     const numberTs = await post(
       receiver.pushUrl,
       JSON.stringify({ streams: [{ stream: { a: 'b' }, values: [[1, 'x']] }] }),
@@ -95,6 +106,24 @@ describe('loki receiver', () => {
     assert.equal(notJson.status, 400);
     assert.equal(receiver.errors.length, 4);
     assert.equal(receiver.entries.length, 0);
+  });
+
+  it('a stream without labels gets service_name=unknown_service, as Loki discovers it', async () => {
+    const res = await post(
+      receiver.pushUrl,
+      JSON.stringify({
+        streams: [
+          { stream: {}, values: [[ts(1), 'x']] },
+          { stream: { app: 'shop', empty: '' }, values: [[ts(2), 'y']] },
+        ],
+      }),
+      JSON_HEADERS,
+    );
+    assert.equal(res.status, 204, res.body);
+    assert.deepEqual(
+      receiver.entries.map((e) => e.labels),
+      [{ service_name: 'unknown_service' }, { app: 'shop', service_name: 'shop' }],
+    );
   });
 
   it('serves GET /ready', async () => {

@@ -43,7 +43,7 @@ function buildProfile(): Uint8Array {
       { locationId: [2, 1], value: [1, 10_000_000, 0], label: [{ key: st.dedup('thread'), num: 7 }] },
     ],
     stringTable: st,
-    timeNanos: 1_700_000_000_000_000_000n,
+    timeNanos: BigInt(Date.now()) * 1_000_000n,
     durationNanos: 10_000_000_000,
   });
   return profile.encode();
@@ -66,12 +66,13 @@ describe('pyroscope receiver', () => {
   beforeEach(() => receiver.clear());
 
   it('decodes a gzipped pprof upload: query, name tags, stacks leaf first, values by type, labels', async () => {
+    const from = Math.floor(Date.now() / 1000) - 10;
     const url = ingestUrl(receiver.url, {
       format: 'pprof',
-      from: '1700000000',
+      from: String(from),
       name: NAME,
       spyName: 'nodespy',
-      until: '1700000010',
+      until: String(from + 10),
       sampleRate: '100',
     });
     const res = await post(url, gzipSync(buildProfile()), { 'content-type': 'application/octet-stream' });
@@ -83,8 +84,8 @@ describe('pyroscope receiver', () => {
       { ...u.query, raw: undefined },
       {
         name: NAME,
-        from: 1700000000,
-        until: 1700000010,
+        from,
+        until: from + 10,
         sampleRate: 100,
         spyName: 'nodespy',
         format: 'pprof',
@@ -142,7 +143,7 @@ describe('pyroscope receiver', () => {
     assert.deepEqual(u.problems, ['sampleRate is not a positive number: NaN']);
   });
 
-  it('answers 400 on a body that is not pprof, and counts it as an error', async () => {
+  it('answers 422 (as Pyroscope does on /ingest) on a body that is not pprof, and counts it as an error', async () => {
     const url = ingestUrl(receiver.url, {
       format: 'pprof',
       name: 'app',
@@ -153,10 +154,14 @@ describe('pyroscope receiver', () => {
     const res = await post(url, gzipSync(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])), {
       'content-type': 'application/octet-stream',
     });
-    assert.equal(res.status, 400);
-    assert.match(res.body, /cannot decode pprof/);
+    assert.equal(res.status, 422);
+    const body = JSON.parse(res.body) as { code: string; message: string };
+    assert.equal(body.code, 'unknown');
+    assert.match(body.message, /^parsing IngestInput-pprof failed invalid_argument: /);
     assert.equal(receiver.uploads.length, 0);
     assert.equal(receiver.errors.length, 1);
+    assert.equal(receiver.rejections.length, 1);
+    assert.equal(receiver.rejections[0]!.status, 422);
   });
 
   it('parses names with and without tags', () => {
