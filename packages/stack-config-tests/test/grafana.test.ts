@@ -11,7 +11,11 @@ import {
   loadDatasources,
   panels,
 } from '../src/grafana.js';
+import { embeddedFlameGraphQuery, type TracesToProfiles } from '../src/grafana-trace-view.js';
+import { fromJaegerApi } from '../src/jaeger-api.js';
+import { parseSelector } from '../src/promql-selector.js';
 import { dict, list, readText, str } from '../src/repo.js';
+import { HANDLER_SPAN_ID, ORDER_SPAN_ID, orderTrace } from '../src/trace-fixture.js';
 
 const datasources = loadDatasources();
 const byUid = new Map(datasources.map((d) => [d.uid, d]));
@@ -60,8 +64,57 @@ test('cross-links reference data sources that exist', () => {
 test('trace → profiles: CPU profile type, service.name mapped to service_name', () => {
   const profiles = dict(byUid.get('jaeger')?.jsonData.tracesToProfiles, 'tracesToProfiles');
   assert.equal(profiles.profileTypeId, CPU);
+  assert.notEqual(profiles.customQuery, true, 'the selector is built from the tags mapping');
   const tags = list(profiles.tags, 'tags').map((t) => dict(t, 'tag'));
   assert.deepEqual(tags, [{ key: 'service.name', value: 'service_name' }]);
+});
+
+test('trace → profiles: the embedded flame graph of each local root selects its service and its span id', () => {
+  const options = dict(
+    byUid.get('jaeger')?.jsonData.tracesToProfiles,
+    'tracesToProfiles',
+  ) as TracesToProfiles;
+  // today's exporter (resource attributes in span tags), and the resource in the Process with service.name
+  // as a span attribute of local roots: Jaeger v2's API drops service.name from process tags either way
+  for (const [layout, serviceNameOnRoots] of [
+    ['resource-in-span-tags', false],
+    ['resource-in-process', true],
+  ] as const) {
+    const { spans, trace } = orderTrace(serviceNameOnRoots);
+    const query = (name: string) => {
+      const span = spans.find((s) => s.name === name);
+      assert.ok(span, name);
+      return embeddedFlameGraphQuery(fromJaegerApi(span, layout), trace.traceID, options);
+    };
+    for (const [name, service] of [
+      ['OrderVehicle', 'load-generator'],
+      ['CarHandler', 'rideshare'],
+    ] as const) {
+      const q = query(name);
+      assert.ok(q, `${layout}: ${name} gets a flame graph`);
+      assert.deepEqual(
+        parseSelector(q.labelSelector).matchers,
+        [{ label: 'service_name', op: '=', value: service }],
+        `${layout}: ${name}: ${q.labelSelector}`,
+      );
+      assert.deepEqual(q.spanSelector, [name === 'OrderVehicle' ? ORDER_SPAN_ID : HANDLER_SPAN_ID]);
+      assert.equal(q.profileTypeId, CPU);
+    }
+    assert.equal(
+      query('RequestVehicle'),
+      undefined,
+      'no flame graph for a span without pyroscope.profile.id',
+    );
+  }
+  // and why the span attribute is needed: with service.name only in the resource, the selector is empty
+  const { spans, trace } = orderTrace(false);
+  const handler = spans.find((s) => s.name === 'CarHandler');
+  assert.ok(handler);
+  assert.equal(
+    embeddedFlameGraphQuery(fromJaegerApi(handler, 'resource-in-process'), trace.traceID, options)
+      ?.labelSelector,
+    '{}',
+  );
 });
 
 test('trace → logs: filtered by trace id; the query Grafana runs contains the trace id', () => {
