@@ -129,6 +129,8 @@ test('reasons are one short line; credentials never reach a report', () => {
   assert.equal(oneLineReason('  line one\n\tline two  '), 'line one line two');
   assert.equal(oneLineReason('x'.repeat(1000)).length, 300);
   assert.equal(oneLineReason('{"error":"no org id"}'), 'no org id');
+  // a protobuf google.rpc.Status (code 16, message) as an OTLP collector answers
+  assert.equal(oneLineReason('\b\u0010\u0012\u0016no basic auth provided'), 'no basic auth provided');
   assert.equal(
     oneLineReason('{"code":"unauthenticated","message":"unauthenticated: bad token"}'),
     'unauthenticated: bad token',
