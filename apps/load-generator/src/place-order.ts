@@ -1,11 +1,19 @@
 /**
- * One order, as a rider's app places it: a root span `OrderVehicle` that plans the route and estimates the
- * fare (its own CPU work), then requests a vehicle from a random region. Every order ends in one log line.
+ * One order, as a rider's app places it: a root span `OrderVehicle` (the local root: one profile for the
+ * whole order) whose children tell what its time went to, in order:
+ *
+ *   PlanRoute       shortest paths under traffic scenarios (route-planning.ts), 2/3 of ORDER_CPU_MS
+ *   EstimateFare    trip times under sampled traffic, the quote (fare-estimate.ts), the other 1/3
+ *   RequestVehicle  the call to a random region (request-vehicle.ts)
+ *
+ * Every order ends in one log line.
  */
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
 import type { Logger } from '@rideshare/profiling-tracing';
+import { estimateFare } from './fare-estimate.js';
 import { planRoute } from './route-planning.js';
 import { describeFetchError, requestVehicle, type VehicleKind } from './request-vehicle.js';
+import { tracer } from './tracer.js';
 
 export interface OrderSettings {
   rideshareUrls: readonly string[];
@@ -16,7 +24,8 @@ export interface OrderSettings {
 export type OrderOutcome = 'ok' | 'failed';
 
 const VEHICLES: readonly VehicleKind[] = ['bike', 'scooter', 'car'];
-const tracer = trace.getTracer('load-generator');
+/** The share of ORDER_CPU_MS spent planning the route; the rest goes to the fare quote. */
+const PLANNING_SHARE = 2 / 3;
 
 export function placeOrder(settings: OrderSettings, logger: Logger): Promise<OrderOutcome> {
   const target = pick(settings.rideshareUrls);
@@ -27,8 +36,26 @@ export function placeOrder(settings: OrderSettings, logger: Logger): Promise<Ord
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
     try {
-      const route = await planRoute(settings.orderCpuMs);
-      span.setAttributes({ 'route.distance_km': route.distanceKm, 'route.fare': route.fare });
+      const planningMs = Math.round(settings.orderCpuMs * PLANNING_SHARE);
+      const route = await step('PlanRoute', { 'route.budget_ms': planningMs }, async (child) => {
+        const planned = await planRoute(planningMs);
+        child.setAttributes({
+          'route.scenarios_evaluated': planned.scenariosEvaluated,
+          'route.distance_km': planned.distanceKm,
+          'route.minutes': round2(planned.minutes),
+        });
+        return planned;
+      });
+      const fareMs = settings.orderCpuMs - planningMs;
+      const quote = await step('EstimateFare', { 'fare.budget_ms': fareMs }, async (child) => {
+        const estimated = await estimateFare(route, fareMs);
+        child.setAttributes({
+          'fare.samples': estimated.samples,
+          'fare.quoted_minutes': round2(estimated.quotedMinutes),
+          'fare.amount': estimated.fare,
+        });
+        return estimated;
+      });
       const { status, body } = await requestVehicle(target, vehicle, passengers, settings.requestTimeoutMs);
       const region = typeof body?.region === 'string' ? body.region : undefined;
       if (region !== undefined) span.setAttribute('order.region', region);
@@ -48,7 +75,7 @@ export function placeOrder(settings: OrderSettings, logger: Logger): Promise<Ord
           vehicle,
           status,
           order_id: body?.order_id,
-          fare: route.fare,
+          fare: quote.fare,
           duration_ms: elapsed(),
         },
         'order completed',
@@ -68,6 +95,26 @@ export function placeOrder(settings: OrderSettings, logger: Logger): Promise<Ord
     }
   });
 }
+
+/** One step of the order as a child span of OrderVehicle; a failure is recorded on it. */
+function step<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : undefined,
+      });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 function pick<T>(items: readonly T[]): T {
   return items[Math.floor(Math.random() * items.length)]!;

@@ -1,16 +1,17 @@
 /**
- * Route planning and fare estimation, the rider's app's own work before it asks for a vehicle: shortest
- * paths across a street grid under several traffic scenarios, until the computation budget is used,
- * then a fare for the best route. The work runs in slices with a pause between them, so concurrent
- * orders interleave.
+ * Route planning, the rider's app's own work before it asks for a vehicle: shortest paths across a street
+ * grid under several traffic scenarios, until the computation budget is used. The work runs in slices with a
+ * pause between them, so concurrent orders interleave. The fare is quoted for the result (fare-estimate.ts).
  */
 import { setImmediate } from 'node:timers/promises';
 
 export interface PlannedRoute {
+  /** Grid nodes of the pickup and the destination. */
+  from: number;
+  to: number;
   /** Travel time of the best route found, in minutes. */
   minutes: number;
   distanceKm: number;
-  fare: number;
   scenariosEvaluated: number;
 }
 
@@ -33,13 +34,7 @@ export async function planRoute(budgetMs: number, random: () => number = Math.ra
     if (slice.best.minutes < best.minutes) best = slice.best;
     await setImmediate();
   } while (spent < budgetMs);
-  const distanceKm = best.hops * BLOCK_KM;
-  return {
-    minutes: best.minutes,
-    distanceKm,
-    fare: estimateFare(distanceKm, best.minutes),
-    scenariosEvaluated: scenarios,
-  };
+  return { from, to, minutes: best.minutes, distanceKm: best.hops * BLOCK_KM, scenariosEvaluated: scenarios };
 }
 
 /** Shortest paths under fresh traffic scenarios for about `sliceMs`; at least one. */
@@ -61,7 +56,7 @@ function evaluateRouteAlternatives(
 }
 
 /** Minutes to cross each block, eastward and southward, for one guess at the traffic. */
-function trafficScenario(random: () => number): { east: Float64Array; south: Float64Array } {
+export function trafficScenario(random: () => number): { east: Float64Array; south: Float64Array } {
   const east = new Float64Array(GRID * GRID);
   const south = new Float64Array(GRID * GRID);
   for (let i = 0; i < east.length; i++) {
@@ -103,12 +98,6 @@ export function shortestPath(
     }
   }
   return { minutes: minutes[to]!, hops: hops[to]! };
-}
-
-/** Base fare, per km, per minute, with a 10% booking fee; in the rider's currency, two decimals. */
-export function estimateFare(distanceKm: number, minutes: number): number {
-  const fare = (2.5 + 1.1 * distanceKm + 0.35 * minutes) * 1.1;
-  return Math.round(fare * 100) / 100;
 }
 
 class MinHeap {

@@ -6,6 +6,7 @@
  * eu-north runs with SLOW_MODE=always (the schedule cache bypassed on every car order), us-east with never.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,10 @@ const ROUTE_PLANNING_FRAMES = frames('route-planning.js', [
   'shortestPath',
   'trafficScenario',
 ]);
+const FARE_ESTIMATE_FRAMES = frames('fare-estimate.js', ['estimateFare', 'sampleTripMinutes']);
+/** The load generator's own work: planning, and the fare quote (which times trips with shortestPath). */
+const OWN_WORK_FRAMES = (frame: string): boolean =>
+  ROUTE_PLANNING_FRAMES(frame) || FARE_ESTIMATE_FRAMES(frame);
 
 function frames(file: string, functions: string[]): (frame: string) => boolean {
   return (frame) => functions.some((fn) => frame.includes(`/${file}:${fn}:`));
@@ -341,7 +346,7 @@ test('CarHandler samples show the driver availability check; eu-north’s show t
   );
 });
 
-test('OrderVehicle samples come from the load generator’s route planning', () => {
+test('OrderVehicle samples come from the load generator’s own work: route planning and the fare quote', () => {
   const orders = new Set(
     spansOf('load-generator')
       .filter((s) => s.operationName === 'OrderVehicle')
@@ -351,9 +356,66 @@ test('OrderVehicle samples come from the load generator’s route planning', () 
     .allSamples('load-generator')
     .filter((s) => orders.has(s.labels.span_id ?? ''));
   assert.ok(samples.length >= 100, `OrderVehicle samples: ${samples.length}`);
-  const planning = share(samples, ROUTE_PLANNING_FRAMES);
-  assert.ok(planning >= 0.5, `OrderVehicle samples in route planning: ${planning}`);
-  console.log(`OrderVehicle samples: ${samples.length} (${pct(planning)} route planning)`);
+  const own = share(samples, OWN_WORK_FRAMES);
+  const fare = share(samples, FARE_ESTIMATE_FRAMES);
+  assert.ok(own >= 0.5, `OrderVehicle samples in planning and fare estimate: ${own}`);
+  assert.ok(fare > 0, 'the fare quote shows in the flame graph');
+  console.log(`OrderVehicle samples: ${samples.length} (${pct(own)} own work, ${pct(fare)} fare estimate)`);
+});
+
+test('OrderVehicle tells its story: PlanRoute, EstimateFare, RequestVehicle, one after the other, filling the bar', () => {
+  const generator = spansOf('load-generator');
+  const orders = generator.filter(
+    (s) => s.operationName === 'OrderVehicle' && s.tags['http.response.status_code'] === 200,
+  );
+  assert.ok(orders.length >= 10, `answered orders: ${orders.length}`);
+  const covered: number[] = [];
+  for (const order of orders) {
+    const children = generator
+      .filter((s) => s.parentSpanId === order.spanId)
+      .sort((a, b) => a.startTimeMicros - b.startTimeMicros);
+    assert.deepEqual(
+      children.map((c) => c.operationName),
+      ['PlanRoute', 'EstimateFare', 'RequestVehicle'],
+      `children of OrderVehicle ${order.spanId}`,
+    );
+    for (const child of children) {
+      assert.equal(child.tags[PROFILE_ID], undefined, 'children share the root’s profile');
+      assert.ok(
+        child.startTimeMicros >= order.startTimeMicros - 1000,
+        `${child.operationName} starts in the order`,
+      );
+    }
+    for (let i = 1; i < children.length; i++) {
+      const previous = children[i - 1]!;
+      // start times are whole milliseconds (Date.now()): allow 1 ms of rounding
+      assert.ok(
+        children[i]!.startTimeMicros >= previous.startTimeMicros + previous.durationMicros - 1000,
+        `${children[i]!.operationName} starts after ${previous.operationName} ended`,
+      );
+    }
+    const busy = children.reduce((sum, c) => sum + c.durationMicros, 0);
+    covered.push(busy / order.durationMicros);
+  }
+  covered.sort((a, b) => a - b);
+  const median = covered[Math.floor(covered.length / 2)] ?? 0;
+  // the steps run back to back: the only gaps are the synchronous code between them
+  assert.ok(median >= 0.9, `median share of OrderVehicle covered by its children: ${median}`);
+  console.log(`OrderVehicle covered by its children: median ${pct(median)}, min ${pct(covered[0] ?? 0)}`);
+});
+
+test('the load generator’s spans name their tracer and its version', () => {
+  const { version } = JSON.parse(
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8'),
+  ) as { version: string };
+  for (const name of ['OrderVehicle', 'PlanRoute', 'EstimateFare']) {
+    const span = spansOf('load-generator').find((s) => s.operationName === name);
+    assert.ok(span, name);
+    const scope = span.tags['otel.scope.name'] ?? span.tags['otel.library.name'];
+    const scopeVersion = span.tags['otel.scope.version'] ?? span.tags['otel.library.version'];
+    assert.equal(scope, 'load-generator', `${name}: tracer name`);
+    assert.equal(scopeVersion, version, `${name}: tracer version`);
+  }
 });
 
 test('log lines carry trace ids of decoded spans', () => {

@@ -7,7 +7,7 @@
  *   CheckScooterAvailability  (scooter) the nearest unreserved scooter with enough charge
  */
 import { randomUUID } from 'node:crypto';
-import { SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { checkDriverAvailability, type DriverMatch } from './driver-availability.js';
 import type { Dispatch } from './dispatch.js';
 import { findNearestVehicles, type Candidate } from './find-nearest-vehicle.js';
@@ -19,6 +19,7 @@ import {
 } from './micromobility-availability.js';
 import type { OrderRequest } from './order-query.js';
 import type { LatLon } from './regions.js';
+import { tracer } from './tracer.js';
 
 export interface Order {
   order_id: string;
@@ -44,7 +45,6 @@ export class NoVehicleAvailableError extends Error {
 
 const CANDIDATES: Record<VehicleKind, number> = { car: 300, bike: 200, scooter: 200 };
 const DEFAULT_PICKUP_RADIUS_KM = 8;
-const tracer = trace.getTracer('rideshare');
 
 export async function orderVehicle(request: OrderRequest, dispatch: Dispatch): Promise<Order> {
   const at = new Date();
