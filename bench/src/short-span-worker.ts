@@ -13,7 +13,7 @@ import { trace } from '@opentelemetry/api';
 const spansPerLength = Number(process.argv[2] ?? 100);
 const lengths = (process.argv[3] ?? '2,5,10').split(',').map(Number);
 
-const telemetry = await startTelemetry({ serviceName: 'bench-short-spans', handleSignals: false });
+const telemetry = await startTelemetry({ serviceName: 'bench-short-spans' });
 const tracer = trace.getTracer('bench');
 
 function burnCpu(ms: number): number {

@@ -3,14 +3,7 @@
  * A bad value stops start-up with one line naming the variable (the telemetry variables are validated
  * by `startTelemetry`).
  */
-import {
-  ConfigError,
-  checkHttpUrl,
-  loadOrExit,
-  parseInteger,
-  readVariable,
-  type Env,
-} from '@rideshare/env-config';
+import { ConfigError, checkHttpUrl, parseInteger, readVariable, type Env } from '@rideshare/env-config';
 
 export interface LoadGeneratorConfig {
   /** RIDESHARE_URLS: comma-separated base URLs of the rideshare regions. */
@@ -55,9 +48,4 @@ export function loadConfig(env: Env): LoadGeneratorConfig {
     requestTimeoutMs: parseInteger(env, 'REQUEST_TIMEOUT_MS', 5_000, { min: 1, max: 600_000 }),
     runSeconds: parseInteger(env, 'RUN_SECONDS', 0, { min: 0, max: 31_536_000 }),
   };
-}
-
-/** For main: a bad value prints one line to stderr and exits 1. */
-export function loadConfigOrExit(env: Env): LoadGeneratorConfig {
-  return loadOrExit(() => loadConfig(env));
 }

@@ -3,7 +3,7 @@
  * A bad value stops start-up with one line naming the variable (the telemetry variables are validated
  * by `startTelemetry`).
  */
-import { loadOrExit, parseInteger, parseOneOf, type Env } from '@rideshare/env-config';
+import { parseInteger, parseOneOf, type Env } from '@rideshare/env-config';
 import { REGION_NAMES, type RegionName } from './regions.js';
 
 export type SlowMode = 'periodic' | 'always' | 'never';
@@ -38,9 +38,4 @@ export function loadConfig(env: Env): RideshareConfig {
     slowOrderMs: parseInteger(env, 'SLOW_ORDER_MS', 100, { min: 1, max: 600_000 }),
     fleetSize: parseInteger(env, 'FLEET_SIZE', 20_000, { min: 100, max: 1_000_000 }),
   };
-}
-
-/** For main: a bad value prints one line to stderr and exits 1. */
-export function loadConfigOrExit(env: Env): RideshareConfig {
-  return loadOrExit(() => loadConfig(env));
 }

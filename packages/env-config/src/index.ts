@@ -1,6 +1,7 @@
 /**
  * Configuration from environment variables, shared by the apps and the telemetry package so that every
- * bad value is reported the same way: `invalid configuration: NAME="value" <reason>`, one line, exit 1.
+ * bad value is reported the same way: a `ConfigError` whose message is `invalid configuration: NAME="value"
+ * <reason>`, which an app's main prints as one line before it exits 1.
  * Unset or blank variables take the caller's default.
  */
 
@@ -80,15 +81,4 @@ export function parseOneOf<T extends string>(env: Env, name: string, allowed: re
     throw new ConfigError(name, value, `is not one of ${allowed.join(', ')}`);
   }
   return value as T;
-}
-
-/** For an app's main: a bad value prints its one line to stderr and exits 1. */
-export function loadOrExit<T>(load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
 }

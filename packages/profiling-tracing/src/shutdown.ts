@@ -1,7 +1,7 @@
 /**
- * Graceful shutdown: first the app's own steps (stop accepting, let in-flight requests finish), then
+ * Graceful shutdown: first the app's own work (stop accepting, let in-flight requests finish), then
  * telemetry is flushed (spans, the last profile, buffered logs). A deadline bounds it all, so a backend
- * that is down or hanging cannot keep the process alive. On SIGTERM / SIGINT the process then exits 0.
+ * that is down or hanging cannot keep the process alive. It never exits: the app does, after it.
  */
 import { TIMED_OUT, within } from './deadline.js';
 
@@ -9,8 +9,6 @@ export type ShutdownStep = () => Promise<void> | void;
 
 export interface ShutdownPlan {
   timeoutMs: number;
-  /** Run in order of registration, before telemetry is flushed. */
-  steps: ShutdownStep[];
   /** Flushes spans, the last profile and logs; `deadline` (epoch ms) is when the whole shutdown gives up. */
   flushTelemetry: (deadline: number) => Promise<void>;
   report: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
@@ -18,15 +16,18 @@ export interface ShutdownPlan {
 
 export type ShutdownOutcome = 'done' | 'timeout' | 'failed';
 
-/** Runs the plan once; later calls get the same promise. */
-export function shutdownOnce(plan: ShutdownPlan): (reason: string) => Promise<ShutdownOutcome> {
+/** Runs the plan once, after the first caller's `first` step; later calls get the same promise. */
+export function shutdownOnce(
+  plan: ShutdownPlan,
+): (reason: string, first?: ShutdownStep) => Promise<ShutdownOutcome> {
   let running: Promise<ShutdownOutcome> | undefined;
-  return (reason) => (running ??= runShutdown(reason, plan));
+  return (reason, first) => (running ??= runShutdown(reason, first, plan));
 }
 
 async function runShutdown(
   reason: string,
-  { timeoutMs, steps, flushTelemetry, report }: ShutdownPlan,
+  first: ShutdownStep | undefined,
+  { timeoutMs, flushTelemetry, report }: ShutdownPlan,
 ): Promise<ShutdownOutcome> {
   const started = Date.now();
   report('info', 'shutting down: finishing in-flight work, then flushing telemetry', {
@@ -34,7 +35,7 @@ async function runShutdown(
     timeout_ms: timeoutMs,
   });
   const work = (async () => {
-    for (const step of steps) await step();
+    await first?.();
     await flushTelemetry(started + timeoutMs);
     return 'done' as const;
   })().catch((error: unknown) => {
@@ -49,13 +50,4 @@ async function runShutdown(
     report('info', 'shutdown complete', { took_ms: Date.now() - started });
   }
   return outcome;
-}
-
-/** SIGTERM and SIGINT run the shutdown, then exit 0 (the deadline already bounded the wait). */
-export function exitOnSignals(shutdown: (reason: string) => Promise<ShutdownOutcome>): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void shutdown(signal).then(() => process.exit(0));
-    });
-  }
 }

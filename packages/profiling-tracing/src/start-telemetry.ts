@@ -4,9 +4,10 @@
  *   const telemetry = await startTelemetry({ serviceName: 'rideshare', region: 'eu-north' });
  *   const { startServer } = await import('./server.js'); // loaded after, so express/pino get instrumented
  *
- * It validates the configuration, starts the profiler (span labels in AsyncContextFrame), the
- * OpenTelemetry SDK (local-root detection, span exporters, HTTP/Express/pino instrumentation) and the
- * logger, and installs a graceful shutdown on SIGTERM/SIGINT.
+ * It validates the configuration (a bad variable rejects with a `ConfigError`), starts span profiles
+ * (pyroscope-span-profiles), the OpenTelemetry SDK (span exporters, HTTP/Express/pino instrumentation) and
+ * the logger. It installs no signal handler and never exits: the app's main owns its lifecycle and calls
+ * `shutdown()`.
  */
 import { register } from 'node:module';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -16,14 +17,13 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
-import { loadOrExit } from '@rideshare/env-config';
 import { loadConfig, type SpanLabelMode, type TelemetryConfig } from './config.js';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { LocalRootSpanProcessor } from 'pyroscope-span-profiles';
 import { startProfiling, type Profiling } from './pyroscope-profiler.js';
 import { traceExportProcessors } from './trace-exporters.js';
 import { startLogs, type Logger } from './logger.js';
-import { exitOnSignals, shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
+import { shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
 import { RateLimitedErrors, stdoutReport, type Report } from './backend-health.js';
 import { wasReported } from './span-delivery.js';
 import { within } from './deadline.js';
@@ -33,8 +33,6 @@ export interface TelemetryOptions {
   serviceName: string;
   /** Resource attribute, profile tag and Loki label `region`. */
   region?: string;
-  /** Exit 0 after a graceful shutdown on SIGTERM/SIGINT (default true). */
-  handleSignals?: boolean;
   env?: Record<string, string | undefined>;
 }
 
@@ -43,14 +41,16 @@ export interface Telemetry {
   logger: Logger;
   /** The span-label mode in force: `off` when profiling is disabled or the runtime cannot label correctly. */
   spanLabels: SpanLabelMode;
-  /** Work to finish before telemetry is flushed at shutdown, e.g. closing the HTTP server. */
-  beforeShutdown(step: ShutdownStep): void;
-  /** Runs the shutdown (steps, then flush), bounded by SHUTDOWN_TIMEOUT_MS. Does not exit. */
-  shutdown(): Promise<ShutdownOutcome>;
+  /**
+   * Runs `first` (the app's own work: close the HTTP server so in-flight requests finish, stop a loop), then
+   * flushes spans, the last profile and buffered logs; SHUTDOWN_TIMEOUT_MS bounds it all. Runs once: later
+   * calls get the same outcome. Does not exit.
+   */
+  shutdown(reason?: string, first?: ShutdownStep): Promise<ShutdownOutcome>;
 }
 
 export async function startTelemetry(options: TelemetryOptions): Promise<Telemetry> {
-  const config = loadOrExit(() => loadConfig({ serviceName: options.serviceName }, options.env));
+  const config = loadConfig({ serviceName: options.serviceName }, options.env);
   const region = options.region;
   // warnings and backend reports: held until the logger exists, then logged; after the logs are closed, to stdout
   const held: Parameters<Report>[] = [];
@@ -128,10 +128,8 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     logsOpen ? logs.logger[level](fields, message) : toStdout(level, message, fields);
   for (const args of held.splice(0)) sink(...args);
 
-  const steps: ShutdownStep[] = [];
   const shutdown = shutdownOnce({
     timeoutMs: config.shutdownTimeoutMs,
-    steps,
     report: (level, message, fields = {}) => sink(level, message, fields),
     flushTelemetry: async (deadline) => {
       // spans and the last profile first, in parallel; a backend that hangs may not eat the time the
@@ -148,13 +146,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       await logs.close(Math.max(0, deadline - Date.now()));
     },
   });
-  if (options.handleSignals ?? true) exitOnSignals(shutdown);
 
   return {
     config,
     logger: logs.logger,
     spanLabels: profiling?.spanLabels ?? 'off',
-    beforeShutdown: (step) => void steps.push(step),
-    shutdown: () => shutdown('shutdown()'),
+    shutdown: (reason = 'shutdown()', first) => shutdown(reason, first),
   };
 }
