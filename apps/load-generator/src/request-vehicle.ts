@@ -3,7 +3,8 @@
  * its own CLIENT span `RequestVehicle`, and the W3C trace context (`traceparent`) goes into the headers:
  * the region's handler span joins the order's trace.
  */
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { tracer } from './tracer.js';
 
 export type VehicleKind = 'bike' | 'scooter' | 'car';
 
@@ -12,8 +13,6 @@ export interface VehicleResponse {
   /** The parsed JSON answer (an order, or `{ error }`), undefined when the body is not JSON. */
   body: Record<string, unknown> | undefined;
 }
-
-const tracer = trace.getTracer('load-generator');
 
 export async function requestVehicle(
   baseUrl: string,
