@@ -104,6 +104,8 @@ export async function startSpanProfiles(options: SpanProfilesOptions): Promise<S
     spanProcessor: new LocalRootSpanProcessor({ setProfileId: labelled }),
     contextManager: labelled ? new SpanProfileContextManager() : new AsyncLocalStorageContextManager(),
     spanLabels,
-    stop: () => Pyroscope.stop(),
+    // 0.6.4's flush timer queues each round with setImmediate: stopping in between would make that round
+    // profile a stopped profiler (an unhandled rejection) and re-arm the timer, so let a queued round run first
+    stop: () => new Promise((resolve) => setImmediate(resolve)).then(() => Pyroscope.stop()),
   };
 }
