@@ -45,7 +45,12 @@ export interface TelemetryConfig {
     enabled: boolean;
     serverAddress: string;
     applicationName: string;
+    /** PYROSCOPE_AUTH_TOKEN: a bearer token. */
     authToken: string | undefined;
+    /** PYROSCOPE_BASIC_AUTH_USER / PYROSCOPE_BASIC_AUTH_PASSWORD, both or neither, not with a token. */
+    basicAuth: { user: string; password: string } | undefined;
+    /** PYROSCOPE_TENANT_ID: sent as `X-Scope-OrgID` to a multi-tenant Pyroscope. */
+    tenantId: string | undefined;
     flushIntervalMs: number;
     samplingIntervalMicros: number;
     samplingDurationMs: number;
@@ -129,6 +134,33 @@ function parseBasicAuth(
   return { user, password };
 }
 
+/** Where Pyroscope is and how to authenticate; a credential is never echoed in an error. */
+function parsePyroscopeServer(
+  env: Env,
+): Pick<TelemetryConfig['pyroscope'], 'serverAddress' | 'authToken' | 'basicAuth' | 'tenantId'> {
+  const serverAddress = parseUrl(env, 'PYROSCOPE_SERVER_ADDRESS') ?? 'http://localhost:4040';
+  const url = new URL(serverAddress);
+  if (url.username !== '' || url.password !== '') {
+    url.username = '';
+    url.password = '';
+    throw new ConfigError(
+      'PYROSCOPE_SERVER_ADDRESS',
+      url.toString().replace(/\/+$/, ''),
+      'carries a user and password (not shown here); set PYROSCOPE_BASIC_AUTH_USER and PYROSCOPE_BASIC_AUTH_PASSWORD instead',
+    );
+  }
+  const authToken = read(env, 'PYROSCOPE_AUTH_TOKEN');
+  const basicAuth = parseBasicAuth(env, 'PYROSCOPE_BASIC_AUTH_USER', 'PYROSCOPE_BASIC_AUTH_PASSWORD');
+  if (authToken !== undefined && basicAuth !== undefined) {
+    throw new ConfigError(
+      'PYROSCOPE_AUTH_TOKEN',
+      '(not shown)',
+      'is set together with PYROSCOPE_BASIC_AUTH_USER/_PASSWORD; set one of them (the token would win)',
+    );
+  }
+  return { serverAddress, authToken, basicAuth, tenantId: read(env, 'PYROSCOPE_TENANT_ID') };
+}
+
 export interface ConfigDefaults {
   serviceName: string;
 }
@@ -151,9 +183,8 @@ export function loadConfig(defaults: ConfigDefaults, env: Env = process.env): Te
     }),
     pyroscope: {
       enabled: parseBoolean(env, 'PYROSCOPE_ENABLED', true),
-      serverAddress: parseUrl(env, 'PYROSCOPE_SERVER_ADDRESS') ?? 'http://localhost:4040',
+      ...parsePyroscopeServer(env),
       applicationName: read(env, 'PYROSCOPE_APPLICATION_NAME') ?? serviceName,
-      authToken: read(env, 'PYROSCOPE_AUTH_TOKEN'),
       flushIntervalMs: parseInteger(env, 'PYROSCOPE_FLUSH_INTERVAL_MS', 60_000, { min: 100 }),
       samplingIntervalMicros: parseInteger(env, 'PYROSCOPE_WALL_SAMPLING_INTERVAL_MICROS', 10_000, {
         min: 100,

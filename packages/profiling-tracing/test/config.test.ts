@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startTelemetry } from '../src/start-telemetry.js';
 
 const defaults = { serviceName: 'rideshare' };
+const SECRET = randomUUID(); // made at run time: no credential-looking literal in the repository
 
 test('defaults: jaeger exporter, CPU time on, 100 Hz, span labels in async context', () => {
   const config = loadConfig(defaults, {});
@@ -86,3 +88,45 @@ test('a malformed variable: startTelemetry rejects with its ConfigError before s
         'invalid configuration: PYROSCOPE_FLUSH_INTERVAL_MS="every minute" is not a whole number',
   );
 });
+
+test('Pyroscope credentials: basic auth (both variables) and a tenant, or a token', () => {
+  const { pyroscope } = loadConfig(defaults, {
+    PYROSCOPE_BASIC_AUTH_USER: 'profiler',
+    PYROSCOPE_BASIC_AUTH_PASSWORD: SECRET,
+    PYROSCOPE_TENANT_ID: 'team-a',
+  });
+  assert.deepEqual(
+    { basicAuth: pyroscope.basicAuth, tenantId: pyroscope.tenantId, authToken: pyroscope.authToken },
+    { basicAuth: { user: 'profiler', password: SECRET }, tenantId: 'team-a', authToken: undefined },
+  );
+  const withToken = loadConfig(defaults, { PYROSCOPE_AUTH_TOKEN: SECRET }).pyroscope;
+  assert.deepEqual([withToken.authToken, withToken.basicAuth], [SECRET, undefined]);
+});
+
+const credentialErrors: [Record<string, string>, string, RegExp][] = [
+  [{ PYROSCOPE_BASIC_AUTH_PASSWORD: SECRET }, 'PYROSCOPE_BASIC_AUTH_USER', /must be set when/],
+  [{ PYROSCOPE_BASIC_AUTH_USER: 'profiler' }, 'PYROSCOPE_BASIC_AUTH_PASSWORD', /must be set when/],
+  [
+    { PYROSCOPE_AUTH_TOKEN: SECRET, PYROSCOPE_BASIC_AUTH_USER: 'u', PYROSCOPE_BASIC_AUTH_PASSWORD: SECRET },
+    'PYROSCOPE_AUTH_TOKEN',
+    /set one of them/,
+  ],
+  [
+    { PYROSCOPE_SERVER_ADDRESS: `https://profiler:${SECRET}@pyroscope.example:4040` },
+    'PYROSCOPE_SERVER_ADDRESS',
+    /"https:\/\/pyroscope\.example:4040" carries a user and password \(not shown here\)/,
+  ],
+];
+
+for (const [env, variable, reason] of credentialErrors) {
+  test(`Pyroscope credentials: ${Object.keys(env).join(' + ')} fails on ${variable}, without the secret`, () => {
+    assert.throws(
+      () => loadConfig(defaults, env),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.variable === variable &&
+        reason.test(error.message) &&
+        !error.message.includes(SECRET),
+    );
+  });
+}
