@@ -21,6 +21,7 @@ import { TraceFlags } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { BackendHealth, DropCounter } from './backend-health.js';
+import { batchQueueOf } from './sdk-trace-internals.js';
 
 const reported = new WeakSet<object>();
 
@@ -108,26 +109,23 @@ export class DropOldestBatchSpanProcessor extends BatchSpanProcessor {
     super(exporter, options);
     this.#maxQueueSize = options.maxQueueSize;
     this.#drops = drops;
+    batchQueueOf(this); // an SDK that moved its queue fails here, at start-up
   }
 
-  /**
-   * The processor's queue. `_finishedSpans` is private to @opentelemetry/sdk-trace (pinned exactly); the
-   * package test fills the queue and checks the oldest spans go, so a change there fails loudly.
-   */
-  get #queue(): ReadableSpan[] | undefined {
-    const queue = (this as unknown as { _finishedSpans?: unknown })._finishedSpans;
-    return Array.isArray(queue) ? (queue as ReadableSpan[]) : undefined;
+  /** The processor's queue, reached in sdk-trace-internals.ts. */
+  get #queue(): ReadableSpan[] {
+    return batchQueueOf(this);
   }
 
   /** Spans waiting to be exported. */
   get queued(): number {
-    return this.#queue?.length ?? 0;
+    return this.#queue.length;
   }
 
   override onEnd(span: ReadableSpan): void {
     const queue = this.#queue;
     const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
-    if (sampled && !this.#closed && queue !== undefined && queue.length >= this.#maxQueueSize) {
+    if (sampled && !this.#closed && queue.length >= this.#maxQueueSize) {
       const excess = queue.length - this.#maxQueueSize + 1;
       queue.splice(0, excess);
       this.#drops.dropped(excess);
