@@ -1,13 +1,9 @@
 /**
- * Profile uploads with a deadline and an outcome, one exporter per profile kind (wall, heap).
- *
- * `@pyroscope/nodejs` 0.6.4 uploads with `fetch` and no deadline of its own (short of undici's 300 s header
- * timeout), and swallows every failure into its `debug` logger. Its continuous profiler waits for the previous
- * upload before the next one and before the last profile at `stop()`, so a Pyroscope that accepts the
- * connection and never answers would stall profiling and lose the last profile at shutdown. Here an upload is
- * the SDK's own request (its URL, auth headers and encoded body: pyroscope-sdk-internals.ts) sent with
- * `AbortSignal.timeout`, and its outcome, with the server's answer when it refused, goes to `onUpload`.
- * An export never rejects: the SDK calls it without a rejection handler.
+ * Profile uploads with a deadline and an outcome, one exporter per profile kind. `@pyroscope/nodejs` 0.6.4
+ * uploads without a deadline and swallows failures into `debug`, and its continuous profiler waits for one
+ * upload before the next and before the last profile at `stop()`: a Pyroscope that never answers would stall
+ * both. Here the SDK's own request (pyroscope-sdk-internals.ts) goes out with `AbortSignal.timeout`, and the
+ * outcome, with the server's answer on an error, goes to `onUpload`. Never rejects: the SDK has no handler.
  */
 import type { ProfileExport, ProfileExporter, SdkExporter } from './pyroscope-sdk-internals.js';
 

@@ -41,9 +41,8 @@ export interface SdkExporter {
 }
 
 export interface SdkInternals {
-  /** The exporter `Pyroscope.init` built from its config. */
+  /** The exporter `Pyroscope.init` built; `setExporter` makes a profiler upload through another one. */
   exporter: SdkExporter;
-  /** Makes the wall or heap profiler upload through `exporter` instead. */
   setExporter(kind: 'wall' | 'heap', exporter: ProfileExporter): void;
 }
 

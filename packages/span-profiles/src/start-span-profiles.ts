@@ -71,9 +71,7 @@ export async function startSpanProfiles(options: SpanProfilesOptions): Promise<S
         'be attributed to spans correctly under concurrency (use Node >= 24)',
     );
   }
-  if (time.isStarted()) {
-    throw new Error('pyroscope-span-profiles: the wall profiler is already running; start it only once');
-  }
+  if (time.isStarted()) throw new Error('pyroscope-span-profiles: the wall profiler is already running');
   const wall = {
     samplingIntervalMicros: options.samplingIntervalMicros ?? 10_000,
     samplingDurationMs: options.samplingDurationMs ?? 60_000,
@@ -81,11 +79,8 @@ export async function startSpanProfiles(options: SpanProfilesOptions): Promise<S
   };
   Pyroscope.init({ ...options, wall }); // the SDK takes its own keys only (processConfig)
   const sdk = await pyroscopeSdkInternals();
-  const upload = {
-    timeoutMs: options.uploadTimeoutMs ?? 5000,
-    onUpload: options.onUpload ?? warnOnChange(warn),
-    warn,
-  };
+  const onUpload = options.onUpload ?? warnOnChange(warn);
+  const upload = { timeoutMs: options.uploadTimeoutMs ?? 5000, onUpload, warn };
   const sampleRate = Math.ceil(1e6 / wall.samplingIntervalMicros);
   sdk.setExporter('wall', uploadingExporter(sdk.exporter, 'wall', { ...upload, sampleRate }));
   sdk.setExporter('heap', uploadingExporter(sdk.exporter, 'heap', upload));
