@@ -10,6 +10,7 @@
  * `shutdown()`.
  */
 import { register } from 'node:module';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -21,7 +22,10 @@ import { loadConfig, type SpanLabelMode, type TelemetryConfig } from './config.j
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { LocalRootSpanProcessor } from 'pyroscope-span-profiles';
 import { startProfiling, type Profiling } from './pyroscope-profiler.js';
-import { traceExportProcessors } from './trace-exporters.js';
+import { spanDestinations, traceExportProcessors } from './trace-exporters.js';
+import { PreciseStartTimeProcessor } from './sdk-trace-internals.js';
+import { RootServiceNameProcessor } from './root-service-name.js';
+import { unknownVariableWarnings } from './unknown-variables.js';
 import { startLogs, type Logger } from './logger.js';
 import { shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
 import { RateLimitedErrors, stdoutReport, type Report } from './backend-health.js';
@@ -56,6 +60,8 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const held: Parameters<Report>[] = [];
   let sink: Report = (...args) => void held.push(args);
   const report: Report = (level, message, fields) => sink(level, message, fields);
+  for (const warning of unknownVariableWarnings(options.env ?? process.env)) report('warn', warning, {});
+  if (!config.sdkDisabled) for (const line of spanDestinations(config)) report('info', line, {});
 
   let profiling: Profiling | undefined;
   let sdk: NodeSDK | undefined;
@@ -80,7 +86,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       // span profiles (pyroscope-span-profiles); without profiling, local roots are still found and named
       contextManager: profiling?.contextManager ?? new AsyncLocalStorageContextManager(),
       spanProcessors: [
+        // first: a precise start, before any other processor reads the span
+        new PreciseStartTimeProcessor(),
         profiling?.spanProcessor ?? new LocalRootSpanProcessor(),
+        new RootServiceNameProcessor(),
         ...traceExportProcessors(config, undefined, report),
       ],
       // this demo sends no OpenTelemetry metrics or log records (logs go pino → Loki)
@@ -124,8 +133,12 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     { service: config.serviceName, ...(region !== undefined && { region }) },
     config.logs.level,
   );
+  // outside any span: a report made while a request's context is active (an export armed by its span)
+  // would otherwise carry that request's trace_id and turn up among its logs
   sink = (level, message, fields) =>
-    logsOpen ? logs.logger[level](fields, message) : toStdout(level, message, fields);
+    context.with(ROOT_CONTEXT, () =>
+      logsOpen ? logs.logger[level](fields, message) : toStdout(level, message, fields),
+    );
   for (const args of held.splice(0)) sink(...args);
 
   const shutdown = shutdownOnce({

@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { PreciseStartTimeProcessor } from '../src/precise-start-times.js';
+import { PreciseStartTimeProcessor } from '../src/sdk-trace-internals.js';
 
 const NS_PER_MS = 1_000_000;
 
