@@ -109,7 +109,7 @@ test('OTLP without the credential: 401, one warning with the address and the sta
   assertNoCredential(everythingWritten(app, backends.loki));
 });
 
-test('OTEL_EXPORTER_OTLP_HEADERS carries the credential: spans arrive, no warning, no credential', async (t) => {
+test('OTEL_EXPORTER_OTLP_HEADERS carries the credential: spans arrive, no warning, no credential; resource and span attributes apart', async (t) => {
   const backends = await startBackends(t);
   const app = await runRideshare(t, backends, { OTEL_EXPORTER_OTLP_HEADERS: HEADER });
   await backends.otlp.waitFor((r) => r.spansNamed('CarHandler').length >= ORDERS, {
@@ -130,6 +130,29 @@ test('OTEL_EXPORTER_OTLP_HEADERS carries the credential: spans arrive, no warnin
   }
   assert.deepEqual(app.records.filter(isOtlpReport), [], 'no otlp report');
   assertNoCredential(everythingWritten(app, backends.loki));
+
+  // resource attributes travel once, as the resource (Jaeger's Process); a span's attributes are its own
+  const handler = handlers[0]!;
+  for (const key of ['host.name', 'process.pid', 'process.runtime.name', 'region']) {
+    assert.ok(key in handler.resource, `resource has ${key}: ${Object.keys(handler.resource).join(', ')}`);
+  }
+  for (const span of backends.otlp.spans) {
+    const copied = Object.keys(span.attributes).filter((k) => /^(host|process|os)\./.test(k));
+    assert.deepEqual(copied, [], `${span.name} carries no resource attribute`);
+  }
+  // Jaeger v2 drops service.name from the process tags: the local root carries it for Grafana's selector
+  assert.equal(handler.attributes['service.name'], 'rideshare');
+  const children = backends.otlp.spans.filter((s) => s.parentSpanId === handler.spanId);
+  assert.ok(children.length > 0);
+  for (const child of children) assert.equal(child.attributes['service.name'], undefined, child.name);
+  // the connection's attributes are not sent (TRACE_CONNECTION_ATTRIBUTES=drop, the default)
+  for (const key of ['network.peer.address', 'network.peer.port', 'client.address', 'user_agent.original']) {
+    assert.equal(handler.attributes[key], undefined, key);
+  }
+  assert.ok(Object.keys(handler.attributes).length <= 10, Object.keys(handler.attributes).join(', '));
+  t.diagnostic(
+    `CarHandler attributes (${Object.keys(handler.attributes).length}): ${Object.keys(handler.attributes).join(', ')}`,
+  );
 });
 
 test('OTEL_EXPORTER_OTLP_TRACES_HEADERS wins over OTEL_EXPORTER_OTLP_HEADERS', async (t) => {

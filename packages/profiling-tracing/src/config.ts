@@ -38,6 +38,8 @@ export interface TelemetryConfig {
     /** OTEL_EXPORTER_JAEGER_ENDPOINT (Thrift over HTTP), else the UDP agent at `jaegerAgent`. */
     jaegerEndpoint: string | undefined;
     jaegerAgent: { host: string; port: number };
+    /** TRACE_CONNECTION_ATTRIBUTES: `drop` (default) the HTTP attributes that describe the socket, or `keep`. */
+    connectionAttributes: 'drop' | 'keep';
   };
   /** BACKEND_REPORT_INTERVAL_MS: a backend that keeps failing is reported at most this often. */
   backendReportIntervalMs: number;
@@ -117,6 +119,7 @@ function parseSpans(env: Env): TelemetryConfig['spans'] {
       host: read(env, 'OTEL_EXPORTER_JAEGER_AGENT_HOST') ?? 'localhost',
       port: parseInteger(env, 'OTEL_EXPORTER_JAEGER_AGENT_PORT', 6832, { min: 1, max: 65535 }),
     },
+    connectionAttributes: parseOneOf(env, 'TRACE_CONNECTION_ATTRIBUTES', ['drop', 'keep'] as const, 'drop'),
   };
 }
 

@@ -25,6 +25,7 @@ import { BackendHealth, DropCounter, type Report } from './backend-health.js';
 import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from './span-delivery.js';
 import { JaegerProcessExporter } from './jaeger-process-exporter.js';
 import { SpanLineExporter } from './span-line-exporter.js';
+import { ConnectionAttributesDroppingExporter } from './connection-attributes.js';
 
 export type ExporterFactories = Record<Exclude<TracesExporterName, 'none'>, () => SpanExporter>;
 
@@ -40,15 +41,19 @@ function defaultFactories(
   spans: TelemetryConfig['spans'],
   debugFormat: TelemetryConfig['debugTracerFormat'],
 ): ExporterFactories {
+  const trimmed = (exporter: SpanExporter): SpanExporter =>
+    spans.connectionAttributes === 'drop' ? new ConnectionAttributesDroppingExporter(exporter) : exporter;
   return {
     jaeger: () =>
-      new JaegerProcessExporter({
-        ...(spans.jaegerEndpoint !== undefined
-          ? { endpoint: spans.jaegerEndpoint }
-          : { host: spans.jaegerAgent.host, port: spans.jaegerAgent.port }),
-        flushTimeout: JAEGER_SHUTDOWN_FLUSH_MS,
-      }),
-    otlp: () => new OTLPTraceExporter(),
+      trimmed(
+        new JaegerProcessExporter({
+          ...(spans.jaegerEndpoint !== undefined
+            ? { endpoint: spans.jaegerEndpoint }
+            : { host: spans.jaegerAgent.host, port: spans.jaegerAgent.port }),
+          flushTimeout: JAEGER_SHUTDOWN_FLUSH_MS,
+        }),
+      ),
+    otlp: () => trimmed(new OTLPTraceExporter()),
     console: () => (debugFormat === 'full' ? new ConsoleSpanExporter() : new SpanLineExporter()),
   };
 }

@@ -11,6 +11,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SpanKind } from '@opentelemetry/api';
 import { startJaegerReceiver } from '@rideshare/test-receivers';
 import { JaegerProcessExporter } from '../src/jaeger-process-exporter.js';
+import { ConnectionAttributesDroppingExporter } from '../src/connection-attributes.js';
 import { loadConfig } from '../src/config.js';
 import {
   chosenExporters,
@@ -31,7 +32,11 @@ test('jaeger by default, batched, with reported failures and a bounded queue', (
   assert.ok(processors[0] instanceof DropOldestBatchSpanProcessor);
   const exporter = (processors[0] as unknown as { _exporter: unknown })._exporter;
   assert.ok(exporter instanceof ReportingSpanExporter);
-  assert.ok(exporter.inner instanceof JaegerProcessExporter);
+  assert.ok(exporter.inner instanceof ConnectionAttributesDroppingExporter);
+  assert.ok(exporter.inner.inner instanceof JaegerProcessExporter);
+  const kept = traceExportProcessors(configOf({ TRACE_CONNECTION_ATTRIBUTES: 'keep' }))[0];
+  const keptExporter = (kept as unknown as { _exporter: ReportingSpanExporter })._exporter;
+  assert.ok(keptExporter.inner instanceof JaegerProcessExporter, 'keep: every attribute is sent');
 });
 
 test('the address reported for each exporter', () => {
@@ -76,7 +81,7 @@ test('OTEL_TRACES_EXPORTER picks each exporter; none gives no processor', () => 
   assert.deepEqual(traceExportProcessors(configOf({ OTEL_TRACES_EXPORTER: 'none' }), factories), []);
 });
 
-test('Jaeger Thrift: resource attributes in the Process, once; a span keeps its own tags and service.name', async (t) => {
+test('Jaeger Thrift: resource attributes in the Process, once; a span keeps its own tags (less the connection ones) and service.name', async (t) => {
   const jaeger = await startJaegerReceiver();
   t.after(() => jaeger.close());
   const resource = resourceFromAttributes({
@@ -87,12 +92,19 @@ test('Jaeger Thrift: resource attributes in the Process, once; a span keeps its 
     'process.runtime.name': 'nodejs',
     'process.command_args': ['node', 'main.js'],
   });
-  const exporter = new JaegerProcessExporter({ endpoint: jaeger.endpoint });
+  const exporter = new ConnectionAttributesDroppingExporter(
+    new JaegerProcessExporter({ endpoint: jaeger.endpoint }),
+  );
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter)] });
   const tracer = provider.getTracer('rideshare', '0.1.0');
   const span = tracer.startSpan('CarHandler', {
     kind: SpanKind.SERVER,
-    attributes: { 'http.route': '/car' },
+    attributes: {
+      'http.route': '/car',
+      'network.peer.address': '127.0.0.1',
+      'network.peer.port': 51234,
+      'user_agent.original': 'node',
+    },
   });
   span.end();
   await provider.forceFlush();
