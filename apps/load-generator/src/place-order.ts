@@ -9,7 +9,7 @@
  * Every order ends in one log line.
  */
 import { SpanStatusCode, type Attributes, type Span } from '@opentelemetry/api';
-import type { Logger } from '@rideshare/profiling-tracing';
+import { stepSpan, type Logger } from '@rideshare/profiling-tracing';
 import { estimateFare } from './fare-estimate.js';
 import { planRoute } from './route-planning.js';
 import { describeFetchError, requestVehicle, type VehicleKind } from './request-vehicle.js';
@@ -96,23 +96,9 @@ export function placeOrder(settings: OrderSettings, logger: Logger): Promise<Ord
   });
 }
 
-/** One step of the order as a child span of OrderVehicle; a failure is recorded on it. */
-function step<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : undefined,
-      });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
-}
+/** Runs one step of the order as a child span; a failure is recorded on it. */
+const step = <T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> =>
+  stepSpan(tracer, name, attributes, work);
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 

@@ -7,7 +7,8 @@
  *   CheckScooterAvailability  (scooter) the nearest unreserved scooter with enough charge
  */
 import { randomUUID } from 'node:crypto';
-import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
+import { stepSpan } from '@rideshare/profiling-tracing';
 import { checkDriverAvailability, type DriverMatch } from './driver-availability.js';
 import type { Dispatch } from './dispatch.js';
 import { findNearestVehicles, type Candidate } from './find-nearest-vehicle.js';
@@ -96,22 +97,8 @@ export async function orderVehicle(request: OrderRequest, dispatch: Dispatch): P
 }
 
 /** Runs one step of the order as a child span; a failure is recorded on it. */
-function step<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(name, { attributes }, async (span) => {
-    try {
-      return await work();
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : undefined,
-      });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
-}
+const step = <T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> =>
+  stepSpan(tracer, name, attributes, work);
 
 /** A rider somewhere in the city, when the request does not say where. */
 function somewhereNear(centre: LatLon): LatLon {

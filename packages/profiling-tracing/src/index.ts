@@ -2,3 +2,4 @@ export { startTelemetry, type Telemetry, type TelemetryOptions } from './start-t
 export { nameLocalRoot, PROFILE_ID_ATTRIBUTE } from 'pyroscope-span-profiles';
 export { ConfigError, type TelemetryConfig } from './config.js';
 export type { Logger } from './logger.js';
+export { stepSpan } from './step-span.js';
