@@ -6,29 +6,7 @@ import { recorder } from './report-recorder.js';
 import { LokiShipper } from '../src/loki-shipper.js';
 
 function shipperFor(url: string, overrides: { maxBufferedRecords?: number; pushTimeoutMs?: number } = {}) {
-  const { lines, report } = recorder();
-  const shipper = new LokiShipper({
-    url,
-    labels: { service_name: 'svc', region: 'eu-north' },
-    batchIntervalMs: 50,
-    maxBufferedRecords: overrides.maxBufferedRecords ?? 1000,
-    maxBatchRecords: 10,
-    pushTimeoutMs: overrides.pushTimeoutMs ?? 2000,
-    health: new BackendHealth({
-      backend: 'loki',
-      address: url,
-      data: 'log records',
-      reportIntervalMs: 60_000,
-      report,
-    }),
-    drops: new DropCounter({
-      queue: 'loki',
-      describe: (n) => `dropped ${n}`,
-      reportIntervalMs: 60_000,
-      report,
-    }),
-  });
-  return { shipper, lines };
+  return shipperWith(url, { labels: { service_name: 'svc', region: 'eu-north' }, ...overrides });
 }
 
 // a minute ago: Loki refuses entries older than a week (reject_old_samples) and the receiver does too
