@@ -40,17 +40,23 @@ export function batchQueueOf(processor: BatchSpanProcessor): ReadableSpan[] {
  * issue #5019 and the open PR #5804 ("nanosecond precision of span start time"); this stands in for it.
  *
  * When a span starts without a start time given by its creator, `onStart` replaces its start with the
- * high-resolution clock (`performance.timeOrigin + performance.now()`), which every process on the host reads
- * from the same monotonic clock. The SDK computes the end from `span.startTime`, so start and end stay
- * consistent. The SDK anchors on `Date.now()` because the high-resolution clock can drift from the system
- * clock (a suspended laptop); where the two differ by more than the millisecond `Date.now()` rounds away, the
- * SDK's start is kept.
+ * high-resolution time the SDK itself took at the same moment (`_performanceStartTime`, read in the Span's
+ * constructor next to `Date.now()`), on the clock every process on the host reads alike
+ * (`performance.timeOrigin + performance.now()`). The SDK computes the end as `startTime` plus the time
+ * elapsed since `_performanceStartTime`, so the end becomes that clock's reading at the end: start and end
+ * stay consistent. The SDK anchors on `Date.now()` because the high-resolution clock can drift from the
+ * system clock (a suspended laptop, a stepped clock); where the two differ by more than 5 ms the SDK's start
+ * is kept. (Less than that is kept on the precise clock for every span alike: mixing the two clocks span by
+ * span would misplace children more than either clock does.)
  *
- * This writes the `startTime` field of the SDK's Span, which its type marks readonly. The test
- * (test/span-start-times.test.ts) checks that the start gains precision and that end − start is still the
- * span's measured duration, so an upgrade that changes either fails loudly.
+ * This reads the Span's private `_performanceStartTime` and writes its `startTime`, which its type marks
+ * readonly. The test (test/span-start-times.test.ts) checks that starts gain precision, that they are the
+ * moment the span was started, and that end − start is still the span's measured duration, so an upgrade
+ * that changes any of it fails loudly.
  */
 const NS_PER_MS = 1_000_000n;
+/** How far the high-resolution clock may be from `Date.now()` and still be trusted. */
+const MAX_DRIFT_NS = 5n * NS_PER_MS;
 
 /** Exact nanoseconds (a float loses them: epoch nanoseconds are past 2^53). */
 const nanoseconds = ([seconds, nanos]: HrTime): bigint => BigInt(seconds) * 1_000_000_000n + BigInt(nanos);
@@ -60,11 +66,13 @@ export class PreciseStartTimeProcessor implements SpanProcessor {
     const sdkStart = nanoseconds(span.startTime);
     // a start already precise (given by the span's creator, or a fixed SDK): leave it
     if (sdkStart % NS_PER_MS !== 0n) return;
-    const precise = hrTime();
+    const performanceStart = (span as unknown as { _performanceStartTime?: unknown })._performanceStartTime;
+    if (typeof performanceStart !== 'number') return; // an SDK that moved it: the test says so
+    const precise = hrTime(performanceStart);
     const ahead = nanoseconds(precise) - sdkStart;
-    // Date.now() is the precise time rounded down: the precise one is up to 1 ms later, never earlier; a
-    // whole-millisecond start given by the creator for another moment fails this test too and is kept
-    if (ahead < 0n || ahead >= NS_PER_MS + 200_000n) return;
+    // Date.now() is the same moment rounded down, so the precise time is up to 1 ms later, plus however far
+    // the two clocks have drifted apart; a start given by the creator for another moment is kept too
+    if (ahead <= -MAX_DRIFT_NS || ahead >= NS_PER_MS + MAX_DRIFT_NS) return;
     (span as { startTime: HrTime }).startTime = precise;
   }
 
