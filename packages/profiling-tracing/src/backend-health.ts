@@ -58,14 +58,20 @@ export class BackendRejection extends Error {
 }
 
 /**
- * A response body as one short line: the `message` (and `code`) of a JSON error body — connect-go and
- * gRPC-gateway errors such as Pyroscope's are `{"code":"resource_exhausted","message":"…"}` — or the text
- * itself, control bytes and whitespace folded, cut at 300 characters, credentials in URLs removed.
+ * A response body as one short line: the `message` (and `code`) of a JSON error body (connect-go and
+ * gRPC-gateway errors such as Pyroscope's are `{"code":"resource_exhausted","message":"…"}`), the title of
+ * an HTML error page, or the text itself; control bytes and whitespace folded, cut at 300 characters,
+ * credentials in URLs removed.
  */
 export function oneLineReason(body: string): string {
   // a binary body (an OTLP receiver's protobuf google.rpc.Status) keeps its readable runs of text
   // eslint-disable-next-line no-control-regex
   let text = body.replace(/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]+/g, ' ').trim();
+  // an HTML error page (nginx, a load balancer): its title says it, e.g. "401 Authorization Required"
+  if (/^<(!doctype|html)/i.test(text)) {
+    const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1];
+    text = title ?? text.replace(/<[^>]*>/g, ' ');
+  }
   if (text.startsWith('{')) {
     try {
       const parsed = JSON.parse(text) as { code?: unknown; message?: unknown; error?: unknown };

@@ -129,6 +129,12 @@ test('reasons are one short line; credentials never reach a report', () => {
   assert.equal(oneLineReason('  line one\n\tline two  '), 'line one line two');
   assert.equal(oneLineReason('x'.repeat(1000)).length, 300);
   assert.equal(oneLineReason('{"error":"no org id"}'), 'no org id');
+  assert.equal(
+    oneLineReason(
+      '<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
+    ),
+    '401 Authorization Required',
+  );
   // a protobuf google.rpc.Status (code 16, message) as an OTLP collector answers
   assert.equal(oneLineReason('\b\u0010\u0012\u0016no basic auth provided'), 'no basic auth provided');
   assert.equal(
