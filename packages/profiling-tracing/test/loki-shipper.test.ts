@@ -218,3 +218,17 @@ test('basic auth and the tenant header are sent; the password is in no report', 
   assert.ok(lines.length >= 2);
   assert.doesNotMatch(JSON.stringify(lines), /s3cret|dGVuYW50LTc6czNjcmV0/);
 });
+
+test("a 300 KB line at Loki's default limit: the receiver (Loki 3.5's limits) takes it truncated, nothing refused", async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  const { shipper, lines } = shipperWith(loki.url, {}); // default maxLineBytes: Loki's 256 KB
+  t.after(() => shipper.close(100));
+  shipper.add(record(1, { payload: 'x'.repeat(300 * 1024) }));
+  shipper.add(record(2));
+  await loki.waitFor((r) => r.entries.length >= 2, { timeoutMs: 3000 });
+  assert.deepEqual(loki.rejections, [], 'Loki refused nothing');
+  const size = Buffer.byteLength(loki.entries[0]!.line);
+  assert.ok(size <= 256 * 1024 && size > 256 * 1024 - 100, `${size} bytes: cut at the limit`);
+  assert.equal(lines.filter((l) => l.fields['truncated'] === 1).length, 1, 'counted and reported');
+});
