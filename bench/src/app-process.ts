@@ -58,11 +58,14 @@ export async function startApp(options: {
   readyTimeoutMs?: number;
   /** 'ignore' sends the app's JSON log lines to /dev/null (the cheapest stdout); default 'pipe'. */
   stdout?: 'pipe' | 'ignore';
+  /** Another build of the app (e.g. a worktree of an earlier commit), for before/after comparisons. */
+  main?: string;
 }): Promise<AppProcess> {
-  requireBuilt(RIDESHARE_MAIN);
+  const main = options.main ?? RIDESHARE_MAIN;
+  requireBuilt(main);
   const { port, env, label } = options;
-  const child: ChildProcess = spawn(process.execPath, [RIDESHARE_MAIN], {
-    cwd: join(REPO_ROOT, 'apps', 'rideshare'),
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    cwd: dirname(dirname(dirname(main))),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', options.stdout ?? 'pipe', 'pipe'],
   });

@@ -1,35 +1,37 @@
 /**
- * Overhead: four rideshare processes, one per telemetry setup, all started up front and warmed up, then
- * measured in interleaved rounds (each round visits every setup once, in a rotated order), one at a time
- * under the same closed-loop autocannon load. Throughput, p50/p99 latency (from every response time,
- * not autocannon's whole-millisecond histogram) and the app's CPU time per request are recorded for
- * each measurement; ratios to "off" are taken within a round, then summarised over the rounds.
+ * Overhead: one rideshare process per telemetry setup, all started up front and warmed up, then measured
+ * in interleaved rounds (each round visits every setup once, in a rotated order), one at a time under the
+ * same closed-loop autocannon load. Throughput, p50/p99 latency (from every response time, not
+ * autocannon's whole-millisecond histogram) and the app's CPU time per request are recorded for each
+ * measurement; ratios to "off" are taken within a round, then summarised over the rounds, each with a 95%
+ * bootstrap interval over the rounds (how well the median is known, which more rounds narrow).
  */
 import autocannon from 'autocannon';
 import { getFreePort } from '@rideshare/test-receivers';
 import { startApp, type AppProcess } from './app-process.js';
 import { startSink, type Sink } from './sink.js';
-import { median, quantile, round, spread, type Spread } from './stats.js';
+import { bootstrapInterval, median, quantile, round, spread, type Interval, type Spread } from './stats.js';
 
-export const OVERHEAD_SETUPS = ['off', 'traces', 'profiles', 'full'] as const;
+export const OVERHEAD_SETUPS = ['off', 'traces', 'tracesOtlp', 'profiles', 'full', 'fullOtlp'] as const;
 export type OverheadSetup = (typeof OVERHEAD_SETUPS)[number];
 
 export const SETUP_DESCRIPTIONS: Record<OverheadSetup, string> = {
   off: '(a) telemetry off: OTEL_SDK_DISABLED=true',
-  traces: '(b) traces only: Jaeger exporter, PYROSCOPE_ENABLED=false',
+  traces: '(b) traces only: Jaeger exporter (Thrift over HTTP, the default), PYROSCOPE_ENABLED=false',
+  tracesOtlp: "(b') traces only, OTLP exporter (protobuf over HTTP)",
   profiles: '(c) traces + profiles + span labels (100 Hz, CPU time, flush 10 s)',
   full: '(d) everything: (c) + logs to Loki (our pino transport)',
+  fullOtlp: "(d') everything, spans by OTLP",
 };
 
 export function setupEnv(setup: OverheadSetup, sinkUrl: string): Record<string, string> {
   const common = { REGION: 'us-east', SLOW_MODE: 'never', LOG_LEVEL: 'info' };
   if (setup === 'off') return { ...common, OTEL_SDK_DISABLED: 'true' };
-  const traces = {
-    ...common,
-    OTEL_TRACES_EXPORTER: 'jaeger',
-    OTEL_EXPORTER_JAEGER_ENDPOINT: `${sinkUrl}/api/traces`,
-  };
-  if (setup === 'traces') return { ...traces, PYROSCOPE_ENABLED: 'false' };
+  const otlp = setup === 'tracesOtlp' || setup === 'fullOtlp';
+  const traces = otlp
+    ? { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }
+    : { ...common, OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_JAEGER_ENDPOINT: `${sinkUrl}/api/traces` };
+  if (setup === 'traces' || setup === 'tracesOtlp') return { ...traces, PYROSCOPE_ENABLED: 'false' };
   const profiles = {
     ...traces,
     PYROSCOPE_ENABLED: 'true',
@@ -68,6 +70,8 @@ export interface SetupSummary {
   pooledP99Ms: number;
   /** Median, min and max over the rounds of the per-round ratio to "off". */
   spread: { throughputRatio: Spread; p50Ratio: Spread; p99Ratio: Spread };
+  /** 95% bootstrap intervals over the rounds of the three ratios the goals are set on. */
+  ci95: { throughputRatio: Interval; p99Ratio: Interval; cpuThroughputRatio: Interval };
   throughput: Spread;
   p50Ms: Spread;
   p99Ms: Spread;
@@ -77,7 +81,12 @@ export interface SetupSummary {
 }
 
 export interface OverheadOptions {
-  /** Further setups to measure alongside the four (for investigations): name → app environment. */
+  /** The standard setups to measure (default all; "off" is always measured: ratios are taken to it). */
+  setups?: readonly OverheadSetup[];
+  /**
+   * Further setups to measure alongside (for investigations): name → app environment ($SINK: the sink's
+   * URL; the key $MAIN, if present, is not passed on but names another build of the app to start).
+   */
   extraSetups?: Record<string, Record<string, string>>;
   connections: number;
   durationSeconds: number;
@@ -87,12 +96,9 @@ export interface OverheadOptions {
   progress: (line: string) => void;
 }
 
-export interface OverheadResult {
-  method: Record<string, unknown>;
+export interface OverheadResult extends Partial<Record<OverheadSetup, SetupSummary>> {
   off: SetupSummary;
-  traces: SetupSummary;
-  profiles: SetupSummary;
-  full: SetupSummary;
+  method: Record<string, unknown>;
   extra: Record<string, SetupSummary>;
   measurements: OverheadMeasurement[];
   sinkCounts: Sink['counts'];
@@ -119,7 +125,7 @@ async function measure(
   });
   const result = await instance;
   const appCpuMicros = app.cpuMicros() - cpuBefore;
-  if (round >= 0) latenciesOf(setup).push(...latencies);
+  if (round >= 0) latenciesOf(setup)[round] = latencies;
   const requests = result.requests.total;
   const seconds = result.duration;
   return {
@@ -139,9 +145,9 @@ async function measure(
 
 const round4 = (n: number) => round(n, 4);
 
-/** Every response time of the measured rounds, per setup (pooled for p50/p99: one round has too few). */
-const pooledLatencies = new Map<string, number[]>();
-function latenciesOf(setup: string): number[] {
+/** Every response time of the measured rounds, per setup and round (pooled for p50/p99: one round has too few). */
+const pooledLatencies = new Map<string, number[][]>();
+function latenciesOf(setup: string): number[][] {
   let list = pooledLatencies.get(setup);
   if (list === undefined) pooledLatencies.set(setup, (list = []));
   return list;
@@ -150,25 +156,40 @@ function latenciesOf(setup: string): number[] {
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const sink = await startSink();
   pooledLatencies.clear();
+  const standard = OVERHEAD_SETUPS.filter(
+    (s) => s === 'off' || (options.setups ?? OVERHEAD_SETUPS).includes(s),
+  );
   const envs: Record<string, Record<string, string>> = Object.fromEntries(
-    OVERHEAD_SETUPS.map((setup) => [setup, setupEnv(setup, sink.url)]),
+    standard.map((setup) => [setup, setupEnv(setup, sink.url)]),
   );
   for (const [name, env] of Object.entries(options.extraSetups ?? {})) {
     envs[name] = { ...env };
     for (const [k, v] of Object.entries(env))
-      if (v.includes('$SINK')) envs[name]![k] = v.replace('$SINK', sink.url);
+      if (v.includes('$SINK')) envs[name]![k] = v.replaceAll('$SINK', sink.url);
   }
   const setups = Object.keys(envs);
   const apps = new Map<string, AppProcess>();
+  // Ctrl-C / SIGTERM: stop the apps (they would outlive the bench), then die of the same signal
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    void Promise.all([...apps.values()].map((app) => app.stop(2000))).finally(() =>
+      process.kill(process.pid, signal),
+    );
+  };
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
   try {
     for (const setup of setups) {
+      const { $MAIN: main, ...env } = envs[setup]!;
       apps.set(
         setup,
         await startApp({
           port: await getFreePort(),
           label: `overhead ${setup}`,
-          env: envs[setup]!,
+          env,
           stdout: 'ignore',
+          ...(main !== undefined && { main }),
         }),
       );
     }
@@ -203,9 +224,9 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         sink: 'local HTTP sink answering like Jaeger/Pyroscope/Loki without decoding',
       },
       off: summarise('off', measurements, pooledLatencies),
-      traces: summarise('traces', measurements, pooledLatencies),
-      profiles: summarise('profiles', measurements, pooledLatencies),
-      full: summarise('full', measurements, pooledLatencies),
+      ...Object.fromEntries(
+        standard.map((setup) => [setup, summarise(setup, measurements, pooledLatencies)]),
+      ),
       extra: Object.fromEntries(
         Object.keys(options.extraSetups ?? {}).map((name) => [
           name,
@@ -216,6 +237,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       sinkCounts: sink.counts,
     };
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await Promise.all([...apps.values()].map((app) => app.stop()));
     await sink.close();
   }
@@ -224,54 +247,74 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
 /**
  * One setup against "off": throughput as the median over rounds of the within-round ratio (robust to a
  * burst of other work on the machine during one round); p50/p99 from all response times of all rounds
- * pooled per setup (a 4 s round has only a few hundred, too few for a p99), their spread per round.
+ * pooled per setup (a 3 s round has only a few hundred, too few for a p99), their spread per round; and a
+ * 95% bootstrap interval of each ratio the goals use, resampling whole rounds (each with its "off").
  */
 export function summarise(
   setup: string,
   measurements: readonly OverheadMeasurement[],
-  pooled?: ReadonlyMap<string, readonly number[]>,
+  pooled?: ReadonlyMap<string, readonly (readonly number[])[]>,
 ): SetupSummary {
   const mine = measurements.filter((m) => m.setup === setup);
-  const ratios = {
-    throughput: [] as number[],
-    p50: [] as number[],
-    p99: [] as number[],
-    cpu: [] as number[],
-  };
-  const cpuRatios: number[] = [];
-  for (const m of mine) {
+  const pairs = mine.flatMap((m) => {
     const base = measurements.find((b) => b.setup === 'off' && b.round === m.round);
-    if (base === undefined) continue;
-    ratios.throughput.push(m.throughput / base.throughput);
-    ratios.p50.push(m.p50Ms / base.p50Ms);
-    ratios.p99.push(m.p99Ms / base.p99Ms);
-    ratios.cpu.push(m.cpuMicrosPerRequest - base.cpuMicrosPerRequest);
-    cpuRatios.push(base.cpuMicrosPerRequest / m.cpuMicrosPerRequest);
-  }
+    return base === undefined ? [] : [{ m, base }];
+  });
+  const ratios = {
+    throughput: pairs.map(({ m, base }) => m.throughput / base.throughput),
+    p50: pairs.map(({ m, base }) => m.p50Ms / base.p50Ms),
+    p99: pairs.map(({ m, base }) => m.p99Ms / base.p99Ms),
+    addedCpu: pairs.map(({ m, base }) => m.cpuMicrosPerRequest - base.cpuMicrosPerRequest),
+    cpu: pairs.map(({ m, base }) => base.cpuMicrosPerRequest / m.cpuMicrosPerRequest),
+  };
   const mineLatencies = pooled?.get(setup);
   const offLatencies = pooled?.get('off');
-  const pooledRatio = (q: number, perRound: number[]) =>
-    mineLatencies?.length && offLatencies?.length
-      ? quantile(mineLatencies, q) / quantile(offLatencies, q)
-      : median(perRound);
+  const pooledOf = (perRound: readonly (readonly number[])[] | undefined, rounds: readonly number[]) =>
+    Float64Array.from(rounds.flatMap((r) => perRound?.[r] ?? [])).sort();
+  const allRounds = pairs.map(({ m }) => m.round);
+  const pooledRatio = (q: number, rounds: readonly number[], perRound: number[]) => {
+    if (!mineLatencies?.length || !offLatencies?.length) return median(perRound);
+    return (
+      sortedQuantile(pooledOf(mineLatencies, rounds), q) / sortedQuantile(pooledOf(offLatencies, rounds), q)
+    );
+  };
+  const pick = (values: readonly number[], chosen: readonly number[]) => chosen.map((i) => values[i]!);
   const r = (s: Spread): Spread => ({ median: round4(s.median), min: round4(s.min), max: round4(s.max) });
+  const ri = (i: Interval): Interval => ({ low: round4(i.low), high: round4(i.high) });
+  const n = pairs.length;
   return {
     description: SETUP_DESCRIPTIONS[setup as OverheadSetup] ?? setup,
     throughputRatio: round4(median(ratios.throughput)),
-    p50Ratio: round4(pooledRatio(0.5, ratios.p50)),
-    p99Ratio: round4(pooledRatio(0.99, ratios.p99)),
-    cpuThroughputRatio: round4(median(cpuRatios)),
+    p50Ratio: round4(pooledRatio(0.5, allRounds, ratios.p50)),
+    p99Ratio: round4(pooledRatio(0.99, allRounds, ratios.p99)),
+    cpuThroughputRatio: round4(median(ratios.cpu)),
     spread: {
       throughputRatio: r(spread(ratios.throughput)),
       p50Ratio: r(spread(ratios.p50)),
       p99Ratio: r(spread(ratios.p99)),
     },
+    ci95: {
+      throughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.throughput, c)), 1000, 1)),
+      p99Ratio: ri(
+        bootstrapInterval(n, (c) => pooledRatio(0.99, pick(allRounds, c), pick(ratios.p99, c)), 1000, 2),
+      ),
+      cpuThroughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.cpu, c)), 1000, 3)),
+    },
     throughput: r(spread(mine.map((m) => m.throughput))),
     p50Ms: r(spread(mine.map((m) => m.p50Ms))),
     p99Ms: r(spread(mine.map((m) => m.p99Ms))),
-    pooledP50Ms: round4(quantile(mineLatencies ?? [], 0.5)),
-    pooledP99Ms: round4(quantile(mineLatencies ?? [], 0.99)),
+    pooledP50Ms: round4(sortedQuantile(pooledOf(mineLatencies, allRounds), 0.5)),
+    pooledP99Ms: round4(sortedQuantile(pooledOf(mineLatencies, allRounds), 0.99)),
     cpuMicrosPerRequest: r(spread(mine.map((m) => m.cpuMicrosPerRequest))),
-    addedCpuMicrosPerRequest: Math.round(median(ratios.cpu)),
+    addedCpuMicrosPerRequest: Math.round(median(ratios.addedCpu)),
   };
+}
+
+/** `quantile` of values already sorted ascending. */
+function sortedQuantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return NaN;
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
 }

@@ -1,8 +1,8 @@
 /**
  * bench/results.json: the recorded run. Shares are fractions of 1. `REQUIRED_KEYS` are the keys the
- * README and issue 6 rely on; `checkResults` fails loudly when one is missing or not a number.
+ * README and issues 6 and 12 rely on; `checkResults` fails loudly when one is missing or not a number.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const ATTRIBUTION_CONCURRENCY = [1, 8, 32] as const;
@@ -15,12 +15,92 @@ export const REQUIRED_KEYS: readonly string[] = [
       ['right', 'wrong', 'unlabelled'].map((k) => `attribution.${mode}.${n}.${k}`),
     ),
   ),
-  ...['traces', 'profiles', 'full'].flatMap((setup) =>
-    ['throughputRatio', 'p50Ratio', 'p99Ratio'].map((k) => `overhead.${setup}.${k}`),
+  ...['traces', 'tracesOtlp', 'profiles', 'full', 'fullOtlp'].flatMap((setup) =>
+    ['throughputRatio', 'p50Ratio', 'p99Ratio', 'cpuThroughputRatio'].map((k) => `overhead.${setup}.${k}`),
+  ),
+  ...['throughputRatio', 'p99Ratio', 'cpuThroughputRatio'].flatMap((k) =>
+    ['low', 'high'].map((end) => `overhead.full.ci95.${k}.${end}`),
   ),
   ...SHORT_SPAN_RATES_HZ.flatMap((hz) => SHORT_SPAN_LENGTHS_MS.map((ms) => `shortSpans.${hz}.${ms}`)),
   'costPerSpanMicros',
+  'costPerRequestMicros.total',
+  'costPerRequestMicros.parts.spansJaegerThrift',
+  'costPerRequestMicros.parts.profilesAndSpanLabels',
+  'costPerRequestMicros.parts.logsToLoki',
 ];
+
+/** The overhead goal of issue 12, on full telemetry against off: the bound and the margin from 1. */
+export const OVERHEAD_GOALS = {
+  cpuThroughputRatio: { atLeast: 0.95, margin: 0.05 },
+  throughputRatio: { atLeast: 0.95, margin: 0.05 },
+  p99Ratio: { atMost: 1.1, margin: 0.1 },
+} as const;
+
+interface GoalInput {
+  cpuThroughputRatio: number;
+  throughputRatio: number;
+  p99Ratio: number;
+  ci95: Record<'cpuThroughputRatio' | 'throughputRatio' | 'p99Ratio', { low: number; high: number }>;
+}
+
+/**
+ * Met when each ratio's median is within its bound and its 95% interval over the rounds is narrower
+ * than the margin (so that the run can tell the result from noise). `intervalClears` says whether the
+ * whole interval is within the bound too.
+ */
+export function overheadGoal(s: GoalInput) {
+  const g = OVERHEAD_GOALS;
+  const width = (k: keyof GoalInput['ci95']) => s.ci95[k].high - s.ci95[k].low;
+  const narrow = (k: keyof typeof g) => width(k) < g[k].margin;
+  const within = {
+    cpuThroughputRatio: s.cpuThroughputRatio >= g.cpuThroughputRatio.atLeast,
+    throughputRatio: s.throughputRatio >= g.throughputRatio.atLeast,
+    p99Ratio: s.p99Ratio <= g.p99Ratio.atMost,
+  };
+  const intervalNarrowerThanMargin = {
+    cpuThroughputRatio: narrow('cpuThroughputRatio'),
+    throughputRatio: narrow('throughputRatio'),
+    p99Ratio: narrow('p99Ratio'),
+  };
+  return {
+    cpuThroughputRatio: '>= 0.95',
+    throughputRatio: '>= 0.95',
+    p99Ratio: '<= 1.10',
+    measured: {
+      cpuThroughputRatio: s.cpuThroughputRatio,
+      throughputRatio: s.throughputRatio,
+      p99Ratio: s.p99Ratio,
+      ci95: s.ci95,
+    },
+    within,
+    intervalNarrowerThanMargin,
+    intervalClears:
+      s.ci95.cpuThroughputRatio.low >= g.cpuThroughputRatio.atLeast &&
+      s.ci95.throughputRatio.low >= g.throughputRatio.atLeast &&
+      s.ci95.p99Ratio.high <= g.p99Ratio.atMost,
+    met: Object.values(within).every(Boolean) && Object.values(intervalNarrowerThanMargin).every(Boolean),
+  };
+}
+
+/** What other commands wrote into results.json (footprint, overhead breakdown) and their goals. */
+export function keptFromPreviousRun(path: string): {
+  goals: Record<string, unknown>;
+  [key: string]: unknown;
+} {
+  if (!existsSync(path)) return { goals: {} };
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  const goals = (previous.goals ?? {}) as Record<string, unknown>;
+  const kept: Record<string, unknown> = { goals: {} };
+  for (const key of ['footprint', 'overheadBreakdown']) {
+    if (previous[key] !== undefined) kept[key] = previous[key];
+  }
+  for (const key of Object.keys(goals)) {
+    if (key.startsWith('footprint') || key === 'demoShows') {
+      (kept.goals as Record<string, unknown>)[key] = goals[key];
+    }
+  }
+  return kept as { goals: Record<string, unknown> };
+}
 
 export function valueAt(object: unknown, path: string): unknown {
   let at: unknown = object;
@@ -44,6 +124,17 @@ export function checkResults(results: unknown): void {
   if (missing.length > 0) {
     throw new Error(`bench results lack required keys (or they are not numbers): ${missing.join(', ')}`);
   }
+}
+
+/**
+ * Rewrites results.json with `patch` merged in at the top level (goals merged key by key), for the
+ * commands that add to the bench's run (footprint, breakdown); the bench's own keys are not checked here.
+ */
+export function patchResults(path: string, patch: Record<string, unknown>): void {
+  const results = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>) : {};
+  const goals = { ...(results.goals as object), ...(patch.goals as object) };
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ ...results, ...patch, goals }, null, 2)}\n`);
 }
 
 export function writeResults(path: string, results: unknown): void {

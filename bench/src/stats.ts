@@ -26,3 +26,41 @@ export function round(n: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }
+
+/** A small seeded generator (mulberry32), so that a bootstrap gives the same interval for the same data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/**
+ * A 95% percentile-bootstrap interval of `statistic` over `n` rounds: the rounds are resampled with
+ * replacement `iterations` times and the statistic computed on each resample (it gets the chosen round
+ * indices).
+ */
+export function bootstrapInterval(
+  n: number,
+  statistic: (rounds: readonly number[]) => number,
+  iterations = 2000,
+  seed = 1,
+): Interval {
+  if (n === 0) return { low: NaN, high: NaN };
+  const random = seededRandom(seed);
+  const values: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const rounds = Array.from({ length: n }, () => Math.floor(random() * n));
+    values.push(statistic(rounds));
+  }
+  return { low: quantile(values, 0.025), high: quantile(values, 0.975) };
+}

@@ -14,24 +14,41 @@ interface Ratio {
   p99Ratio: number;
   cpuThroughputRatio: number;
   spread: { throughputRatio: { min: number; max: number }; p99Ratio: { min: number; max: number } };
+  ci95: Record<'throughputRatio' | 'p99Ratio' | 'cpuThroughputRatio', { low: number; high: number }>;
   addedCpuMicrosPerRequest: number;
+}
+
+interface FootprintRow {
+  totalRssMB: number;
+  totalCpuCores: number;
+  processes: { name: string; rssMB: number; cpuCores: number }[];
+  growth?: number;
+  rssAt5MinMB?: number;
+  rssAt30MinMB?: number;
+  durationMinutes: number;
+  loadAverage: { atStart: number[] };
 }
 
 export interface TableInput {
   attribution: { ours: Record<string, Shares>; naive: Record<string, Shares> };
   overhead: {
     traces: Ratio;
+    tracesOtlp: Ratio;
     profiles: Ratio;
     full: Ratio;
+    fullOtlp: Ratio;
     off: { throughput: { median: number }; pooledP99Ms: number; cpuMicrosPerRequest: { median: number } };
   };
   shortSpans: Record<string, Record<string, number>>;
   costPerSpanMicros: number;
   overheadRounds: number;
+  goals?: Record<string, { met?: boolean } | undefined>;
+  footprint?: Partial<FootprintRow> & { long?: FootprintRow };
 }
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
 const times = (x: number) => `×${x.toFixed(3)}`;
+const signed = (n: number) => (n < 0 ? `−${-n}` : `+${n}`);
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
 
 export function renderTable(r: TableInput): string[] {
@@ -61,21 +78,30 @@ export function renderTable(r: TableInput): string[] {
       `${Math.round(o.off.cpuMicrosPerRequest.median)} µs CPU/request`,
     '',
   ]);
+  const ci = (i: { low: number; high: number }) => `${i.low.toFixed(3)}–${i.high.toFixed(3)}`;
   for (const [key, label] of [
-    ['traces', '(b) traces only'],
+    ['traces', '(b) traces only, Jaeger Thrift'],
+    ['tracesOtlp', "(b') traces only, OTLP"],
     ['profiles', '(c) traces + profiles + span labels'],
-    ['full', '(d) everything incl. logs to Loki'],
+    ['full', '(d) everything incl. logs to Loki (default exporter)'],
+    ['fullOtlp', "(d') everything, spans by OTLP"],
   ] as const) {
     const s = o[key];
+    const goal =
+      key === 'full'
+        ? r.goals?.overheadFull?.met
+        : key === 'fullOtlp'
+          ? r.goals?.overheadFullOtlp?.met
+          : undefined;
     rows.push([
       `Overhead ${label}`,
-      `ratio to (a), ${r.overheadRounds} interleaved rounds`,
-      `throughput ${times(s.throughputRatio)} (rounds ${s.spread.throughputRatio.min.toFixed(2)}–${s.spread.throughputRatio.max.toFixed(2)}) · ` +
-        `p50 ${times(s.p50Ratio)} · p99 ${times(s.p99Ratio)} (rounds ${s.spread.p99Ratio.min.toFixed(2)}–${s.spread.p99Ratio.max.toFixed(2)}) · ` +
-        `CPU +${s.addedCpuMicrosPerRequest} µs/request (CPU-bound throughput ${times(s.cpuThroughputRatio)})`,
-      key === 'full'
-        ? `≤ 5% throughput loss, ≤ 10% p99: ${mark(s.throughputRatio >= 0.95 && s.p99Ratio <= 1.1)}`
-        : '',
+      `ratio to (a), ${r.overheadRounds} interleaved rounds (95% interval)`,
+      `CPU per request ${times(s.cpuThroughputRatio)} (${ci(s.ci95.cpuThroughputRatio)}), ${signed(s.addedCpuMicrosPerRequest)} µs · ` +
+        `throughput ${times(s.throughputRatio)} (${ci(s.ci95.throughputRatio)}) · ` +
+        `p50 ${times(s.p50Ratio)} · p99 ${times(s.p99Ratio)} (${ci(s.ci95.p99Ratio)})`,
+      goal === undefined
+        ? ''
+        : `CPU ≥ ×0.95, throughput ≥ ×0.95, p99 ≤ ×1.10, intervals narrower than the margins: ${mark(goal)}`,
     ]);
   }
   for (const hz of SHORT_SPAN_RATES_HZ) {
@@ -93,6 +119,25 @@ export function renderTable(r: TableInput): string[] {
     `${r.costPerSpanMicros} µs`,
     '',
   ]);
+  const f = r.footprint;
+  if (f?.totalRssMB !== undefined && f.processes !== undefined && f.totalCpuCores !== undefined) {
+    rows.push([
+      `Demo footprint, ${f.durationMinutes} min at the default load`,
+      'the four processes (RSS, CPU)',
+      `${Math.round(f.totalRssMB)} MB · ${f.totalCpuCores.toFixed(2)} core (` +
+        f.processes.map((p) => `${p.name} ${Math.round(p.rssMB)} MB ${p.cpuCores.toFixed(2)}`).join(', ') +
+        ')',
+      `≤ 600 MB: ${mark(r.goals?.footprintRss?.met === true)}; ≤ 0.5 core: ${mark(r.goals?.footprintCpu?.met === true)}`,
+    ]);
+  }
+  if (f?.long?.growth !== undefined) {
+    rows.push([
+      'Demo footprint, 30 min',
+      'RSS after 30 min / after 5 min',
+      `${Math.round(f.long.rssAt30MinMB ?? NaN)} MB / ${Math.round(f.long.rssAt5MinMB ?? NaN)} MB = ${times(f.long.growth)}`,
+      `≤ ×1.10: ${mark(r.goals?.footprintGrowth?.met === true)}`,
+    ]);
+  }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)];

@@ -1,19 +1,40 @@
 /**
- * The results writer and the printed table, from a tiny fake run: every key the README and issue 6 rely
- * on must be present, and a missing one must fail loudly.
+ * The results writer and the printed table, from a tiny fake run: every key the README and issues 6 and 12
+ * rely on must be present, and a missing one must fail loudly; the overhead goal needs both the medians
+ * and intervals narrower than the margins.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { summarise, type OverheadMeasurement, type OverheadSetup } from '../src/overhead-run.js';
-import { checkResults, missingKeys, REQUIRED_KEYS, valueAt, writeResults } from '../src/results.js';
+import {
+  OVERHEAD_SETUPS,
+  summarise,
+  type OverheadMeasurement,
+  type OverheadSetup,
+} from '../src/overhead-run.js';
+import {
+  checkResults,
+  keptFromPreviousRun,
+  missingKeys,
+  overheadGoal,
+  REQUIRED_KEYS,
+  valueAt,
+  writeResults,
+} from '../src/results.js';
 import { renderTable } from '../src/table.js';
 
-function fakeMeasurements(): OverheadMeasurement[] {
-  const base: Record<OverheadSetup, number> = { off: 100, traces: 98, profiles: 97, full: 96 };
-  return [0, 1, 2].flatMap((round) =>
+function fakeMeasurements(rounds = 3): OverheadMeasurement[] {
+  const base: Record<OverheadSetup, number> = {
+    off: 100,
+    traces: 98,
+    tracesOtlp: 98.5,
+    profiles: 97,
+    full: 96,
+    fullOtlp: 96.5,
+  };
+  return Array.from({ length: rounds }, (_, round) => round).flatMap((round) =>
     (Object.keys(base) as OverheadSetup[]).map((setup) => ({
       setup,
       round,
@@ -32,12 +53,9 @@ function fakeMeasurements(): OverheadMeasurement[] {
 
 function fakeResults() {
   const measurements = fakeMeasurements();
-  const overhead = {
-    off: summarise('off', measurements),
-    traces: summarise('traces', measurements),
-    profiles: summarise('profiles', measurements),
-    full: summarise('full', measurements),
-  };
+  const overhead = Object.fromEntries(
+    OVERHEAD_SETUPS.map((setup) => [setup, summarise(setup, measurements)]),
+  ) as Record<OverheadSetup, ReturnType<typeof summarise>>;
   const attribution = (right: number, wrong: number) =>
     Object.fromEntries(
       ['1', '8', '32'].map((n) => [n, { right, wrong, unlabelled: 1 - right - wrong, samples: 1000 }]),
@@ -47,6 +65,10 @@ function fakeResults() {
     overhead,
     shortSpans: { '100': { '2': 0.2, '5': 0.5, '10': 0.95 }, '1000': { '2': 0.9, '5': 0.99, '10': 1 } },
     costPerSpanMicros: overhead.full.addedCpuMicrosPerRequest,
+    costPerRequestMicros: {
+      total: overhead.full.addedCpuMicrosPerRequest,
+      parts: { spansJaegerThrift: 200, profilesAndSpanLabels: 100, logsToLoki: 100 },
+    },
   };
 }
 
@@ -90,9 +112,63 @@ test('a missing or non-numeric required key fails loudly', () => {
 
 test('the printed table has one row per measurement and says which goals are met', () => {
   const results = fakeResults();
-  const table = renderTable({ ...results, overheadRounds: 3 });
-  assert.equal(table.length, 2 + 6 + 4 + 2 + 1);
+  const goals = { overheadFull: overheadGoal(results.overhead.full) };
+  const table = renderTable({ ...results, goals, overheadRounds: 3 });
+  assert.equal(table.length, 2 + 6 + 6 + 2 + 1);
   assert.match(table.join('\n'), /≥ 99% right, ≤ 0\.1% wrong: met/);
-  assert.match(table.join('\n'), /≤ 5% throughput loss, ≤ 10% p99: met/);
+  assert.match(table.join('\n'), /p99 ≤ ×1\.10, intervals narrower than the margins: (met|\*\*missed\*\*)/);
   assert.match(table.join('\n'), /≥ 90% of 5 ms spans: met/);
+});
+
+test('the overhead goal needs the medians within bounds and intervals narrower than the margins', () => {
+  const interval = (low: number, high: number) => ({ low, high });
+  const good = {
+    cpuThroughputRatio: 0.96,
+    throughputRatio: 0.97,
+    p99Ratio: 1.05,
+    ci95: {
+      cpuThroughputRatio: interval(0.95, 0.97),
+      throughputRatio: interval(0.95, 0.99),
+      p99Ratio: interval(1.0, 1.08),
+    },
+  };
+  assert.equal(overheadGoal(good).met, true);
+  assert.equal(overheadGoal(good).intervalClears, true);
+  // a median past its bound
+  assert.equal(overheadGoal({ ...good, cpuThroughputRatio: 0.94 }).met, false);
+  assert.equal(overheadGoal({ ...good, p99Ratio: 1.11 }).met, false);
+  // medians fine, but the run cannot tell them from noise
+  const wide = { ...good, ci95: { ...good.ci95, throughputRatio: interval(0.92, 1.0) } };
+  assert.equal(overheadGoal(wide).met, false);
+  assert.equal(overheadGoal(wide).intervalNarrowerThanMargin.throughputRatio, false);
+});
+
+test('more rounds narrow the bootstrap interval of the throughput ratio', () => {
+  // the same noisy rounds, 4 of them and 16
+  const noisy = (rounds: number) =>
+    fakeMeasurements(rounds).map((m) =>
+      m.setup === 'full' ? { ...m, throughput: m.throughput * (1 + ((m.round * 7) % 5) * 0.02 - 0.04) } : m,
+    );
+  const width = (rounds: number) => {
+    const { ci95 } = summarise('full', noisy(rounds));
+    return ci95.throughputRatio.high - ci95.throughputRatio.low;
+  };
+  assert.ok(width(16) < width(4), `${width(16)} < ${width(4)}`);
+  const { ci95, throughputRatio } = summarise('full', noisy(16));
+  assert.ok(ci95.throughputRatio.low <= throughputRatio && throughputRatio <= ci95.throughputRatio.high);
+});
+
+test('the bench keeps what the footprint wrote when it rewrites results.json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+  const path = join(dir, 'results.json');
+  writeResults(path, {
+    ...fakeResults(),
+    footprint: { totalRssMB: 500, long: { growth: 1.02 } },
+    overheadBreakdown: { parts: {} },
+    goals: { overheadFull: { met: false }, footprintRss: { met: true }, demoShows: { met: true } },
+  });
+  const kept = keptFromPreviousRun(path);
+  assert.deepEqual(Object.keys(kept).sort(), ['footprint', 'goals', 'overheadBreakdown']);
+  assert.deepEqual(Object.keys(kept.goals).sort(), ['demoShows', 'footprintRss']);
+  assert.deepEqual(keptFromPreviousRun(join(dir, 'none.json')), { goals: {} });
 });
