@@ -1,0 +1,200 @@
+/**
+ * What the demo shows, read from the spans and profiles its four processes send to the local receivers:
+ *
+ *  - each order's own work: `OrderVehicle` minus its `RequestVehicle` call (the original example's
+ *    200–400 ms);
+ *  - eu-north's periodic slowness: the p99 of each region's handler spans during eu-north's slow periods
+ *    (the same clock rule the app uses, `isScheduleCacheBypassed`);
+ *  - the flame graphs: CPU time in the fleet search and the driver check, per process, from the uploaded
+ *    wall profiles, and how much of it carries a span label.
+ *
+ * The receivers are emptied after each `absorb`, so a 30-minute run keeps only these compact records.
+ */
+import type { AllReceivers, JaegerSpan } from '@rideshare/test-receivers';
+import { loadConfig } from '@rideshare/rideshare/dist/src/config.js';
+import { isScheduleCacheBypassed } from '@rideshare/rideshare/dist/src/slowdown.js';
+import { frameFunction } from './attribution.js';
+import { quantile, round } from './stats.js';
+
+/** Functions whose frames make each part of a flame graph (apps/rideshare, apps/load-generator). */
+export const FLAME_GRAPH_PARTS = {
+  fleetSearch: ['findNearestVehicles', 'measureDistances', 'closestFirst'],
+  driverCheck: ['checkDriverAvailability', 'scoreDrivers', 'minutesLeftOnShift'],
+  slowDriverCheck: ['rebuildDriverScheduleIndex', 'scanShiftTableForDriver'],
+  routePlanning: ['planRoute', 'evaluateRouteAlternatives', 'shortestPath', 'trafficScenario'],
+} as const;
+export type FlameGraphPart = keyof typeof FLAME_GRAPH_PARTS;
+
+const PARTS = Object.entries(FLAME_GRAPH_PARTS) as [FlameGraphPart, readonly string[]][];
+const HANDLERS = new Set(['BikeHandler', 'ScooterHandler', 'CarHandler']);
+const CPU = 'cpu/nanoseconds';
+
+interface SpanRecord {
+  name: string;
+  spanId: string;
+  parentSpanId: string;
+  startMs: number;
+  durationMs: number;
+  region: string | undefined;
+}
+
+interface CpuTally {
+  totalNs: number;
+  /** CPU of samples labelled with a local-root span, by `span_name`. */
+  bySpanName: Map<string, { ns: number; parts: Record<FlameGraphPart, number> }>;
+  uploads: number;
+}
+
+export interface LatencySummary {
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export class DemoSignals {
+  readonly #spans: SpanRecord[] = [];
+  readonly #cpu = new Map<string, CpuTally>();
+  readonly slowPeriodSeconds = loadConfig({ REGION: 'eu-north' }).slowPeriodSeconds;
+
+  /** Takes what the receivers hold, then empties them. */
+  absorb(receivers: AllReceivers): void {
+    for (const span of receivers.jaeger.spans) this.#spans.push(record(span));
+    for (const upload of receivers.pyroscope.uploads) {
+      if (!upload.sampleTypes.includes(CPU)) continue; // heap profiles
+      const key = upload.query.tags.region ?? upload.query.appName;
+      let tally = this.#cpu.get(key);
+      if (tally === undefined)
+        this.#cpu.set(key, (tally = { totalNs: 0, bySpanName: new Map(), uploads: 0 }));
+      tally.uploads++;
+      for (const sample of upload.samples) {
+        const ns = sample.values[CPU] ?? 0;
+        tally.totalNs += ns;
+        const spanName = sample.labels.span_name;
+        if (spanName === undefined) continue;
+        let root = tally.bySpanName.get(spanName);
+        if (root === undefined) tally.bySpanName.set(spanName, (root = { ns: 0, parts: noParts() }));
+        root.ns += ns;
+        const names = new Set(sample.stack.map(frameFunction));
+        for (const [part, functions] of PARTS) {
+          if (functions.some((name) => names.has(name))) root.parts[part] += ns;
+        }
+      }
+    }
+    receivers.clear();
+  }
+
+  /** Each order's own work: `OrderVehicle` minus the `RequestVehicle` calls under it. */
+  orderWork(): { orders: number; medianMs: number; p5Ms: number; p95Ms: number; shareIn200To400Ms: number } {
+    const calls = new Map<string, number>();
+    for (const s of this.#spans) {
+      if (s.name === 'RequestVehicle')
+        calls.set(s.parentSpanId, (calls.get(s.parentSpanId) ?? 0) + s.durationMs);
+    }
+    const work = this.#spans
+      .filter((s) => s.name === 'OrderVehicle' && calls.has(s.spanId))
+      .map((s) => s.durationMs - calls.get(s.spanId)!);
+    return {
+      orders: work.length,
+      medianMs: round(quantile(work, 0.5), 1),
+      p5Ms: round(quantile(work, 0.05), 1),
+      p95Ms: round(quantile(work, 0.95), 1),
+      shareIn200To400Ms: round(
+        work.filter((ms) => ms >= 200 && ms <= 400).length / Math.max(1, work.length),
+        4,
+      ),
+    };
+  }
+
+  /** How many spans of each name arrived (local roots and children of all four processes). */
+  spansByName(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const s of this.#spans) counts[s.name] = (counts[s.name] ?? 0) + 1;
+    return Object.fromEntries(Object.entries(counts).sort());
+  }
+
+  /** Handler-span latency per region, in eu-north's slow periods and outside them. */
+  regionLatency(): Record<'slow' | 'normal', Record<string, LatencySummary>> {
+    const out = { slow: {}, normal: {} } as Record<'slow' | 'normal', Record<string, LatencySummary>>;
+    const groups = new Map<string, number[]>();
+    for (const s of this.#spans) {
+      if (!HANDLERS.has(s.name) || s.region === undefined) continue;
+      const period = isScheduleCacheBypassed('periodic', this.slowPeriodSeconds, s.startMs)
+        ? 'slow'
+        : 'normal';
+      const key = `${period}/${s.region}`;
+      let list = groups.get(key);
+      if (list === undefined) groups.set(key, (list = []));
+      list.push(s.durationMs);
+    }
+    for (const [key, list] of [...groups].sort()) {
+      const [period, region] = key.split('/') as ['slow' | 'normal', string];
+      out[period][region] = {
+        requests: list.length,
+        p50Ms: round(quantile(list, 0.5), 2),
+        p99Ms: round(quantile(list, 0.99), 2),
+      };
+    }
+    return out;
+  }
+
+  /**
+   * Per process: CPU seconds in the uploaded profiles, the share labelled with a span, and for each
+   * local-root span name the share of its CPU in each part: what that span's flame graph shows.
+   */
+  flameGraphs(): Record<string, FlameGraphSummary> {
+    return Object.fromEntries(
+      [...this.#cpu].sort().map(([key, t]) => {
+        const labelled = [...t.bySpanName.values()].reduce((a, r) => a + r.ns, 0);
+        const spans = Object.fromEntries(
+          [...t.bySpanName].sort().map(([name, r]) => [
+            name,
+            {
+              cpuSeconds: round(r.ns / 1e9, 2),
+              ...(Object.fromEntries(
+                Object.entries(r.parts)
+                  .filter(([, ns]) => ns > 0)
+                  .map(([part, ns]) => [part, round(ns / Math.max(1, r.ns), 4)]),
+              ) as Partial<Record<FlameGraphPart, number>>),
+            },
+          ]),
+        );
+        return [
+          key,
+          {
+            cpuSeconds: round(t.totalNs / 1e9, 2),
+            uploads: t.uploads,
+            labelledShare: round(labelled / Math.max(1, t.totalNs), 4),
+            spans,
+          },
+        ];
+      }),
+    );
+  }
+}
+
+export interface FlameGraphSummary {
+  cpuSeconds: number;
+  uploads: number;
+  labelledShare: number;
+  /** By local-root span name: its CPU seconds and the share of them in each part. */
+  spans: Record<string, { cpuSeconds: number } & Partial<Record<FlameGraphPart, number>>>;
+}
+
+function noParts(): Record<FlameGraphPart, number> {
+  return Object.fromEntries(Object.keys(FLAME_GRAPH_PARTS).map((part) => [part, 0])) as Record<
+    FlameGraphPart,
+    number
+  >;
+}
+
+function record(span: JaegerSpan): SpanRecord {
+  const region = span.process.tags.region ?? span.tags.region;
+  return {
+    name: span.operationName,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    startMs: span.startTimeMicros / 1000,
+    durationMs: span.durationMicros / 1000,
+    region: typeof region === 'string' ? region : undefined,
+  };
+}
