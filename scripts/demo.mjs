@@ -8,15 +8,19 @@
  * the demo itself only sets PORT and REGION of each region and RIDESHARE_URLS of the load generator.
  *
  *   DEMO_BASE_PORT [5001]  us-east on it, eu-north on +1, ap-south on +2
+ *   DEMO_NODE_FLAGS [--optimize-for-size]  Node flags of the four processes, space-separated
+ *                                          (scripts/node-flags.mjs; MALLOC_ARENA_MAX=2 is set there too)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { NODE_ENV_DEFAULTS, NODE_FLAGS } from './node-flags.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const READY_TIMEOUT_MS = 30_000;
 const COLOURS = [36, 35, 33, 32]; // cyan, magenta, yellow, green
+const nodeFlags = (process.env.DEMO_NODE_FLAGS ?? NODE_FLAGS.join(' ')).split(' ').filter((f) => f !== '');
 
 const basePort = Number(process.env.DEMO_BASE_PORT ?? '5001');
 if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65533) {
@@ -79,9 +83,9 @@ function build() {
 function start(name, folder, env) {
   const colour = COLOURS[children.length % COLOURS.length];
   const tag = process.stdout.isTTY ? `\x1b[${colour}m${name.padEnd(14)}|\x1b[0m ` : `${name.padEnd(14)}| `;
-  const child = spawn(process.execPath, [join(ROOT, folder, 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeFlags, join(ROOT, folder, 'dist', 'src', 'main.js')], {
     cwd: join(ROOT, folder),
-    env: { ...process.env, ...env },
+    env: { ...NODE_ENV_DEFAULTS, ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // own process group: a terminal Ctrl-C reaches only this script, which stops the processes in order
     detached: true,

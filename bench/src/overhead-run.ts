@@ -85,7 +85,8 @@ export interface OverheadOptions {
   setups?: readonly OverheadSetup[];
   /**
    * Further setups to measure alongside (for investigations): name → app environment ($SINK: the sink's
-   * URL; the key $MAIN, if present, is not passed on but names another build of the app to start).
+   * URL; the keys $MAIN and $FLAGS, if present, are not passed on: another build of the app to start, and
+   * Node flags (space-separated) instead of the demo's).
    */
   extraSetups?: Record<string, Record<string, string>>;
   connections: number;
@@ -181,7 +182,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   process.on('SIGTERM', interrupted);
   try {
     for (const setup of setups) {
-      const { $MAIN: main, ...env } = envs[setup]!;
+      const { $MAIN: main, $FLAGS: flags, ...env } = envs[setup]!;
       apps.set(
         setup,
         await startApp({
@@ -190,6 +191,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
           env,
           stdout: 'ignore',
           ...(main !== undefined && { main }),
+          ...(flags !== undefined && { nodeFlags: flags.split(' ').filter((f) => f !== '') }),
         }),
       );
     }

@@ -8,11 +8,14 @@ import { ConfigError, checkHttpUrl, parseInteger, readVariable, type Env } from 
 export interface LoadGeneratorConfig {
   /** RIDESHARE_URLS: comma-separated base URLs of the rideshare regions. */
   rideshareUrls: string[];
-  /** CONCURRENCY [2]: orders in flight at once (one worker each). */
+  /**
+   * CONCURRENCY [1]: orders in flight at once (one worker each). Workers share the process's one thread, so
+   * two would stretch each order's ORDER_CPU_MS of work to about twice as long.
+   */
   concurrency: number;
   /** ORDER_CPU_MS [300]: computation per order (route planning and fare estimate) before the request. */
   orderCpuMs: number;
-  /** ORDER_PAUSE_MS [200]: pause of each worker between two orders. */
+  /** ORDER_PAUSE_MS [700]: pause of each worker between two orders (about one order a second in all). */
   orderPauseMs: number;
   /** REQUEST_TIMEOUT_MS [5000]: a rideshare request taking longer fails. */
   requestTimeoutMs: number;
@@ -42,9 +45,9 @@ function baseUrls(env: Env, name: string, fallback: string): string[] {
 export function loadConfig(env: Env): LoadGeneratorConfig {
   return {
     rideshareUrls: baseUrls(env, 'RIDESHARE_URLS', DEFAULT_RIDESHARE_URLS),
-    concurrency: parseInteger(env, 'CONCURRENCY', 2, { min: 1, max: 64 }),
+    concurrency: parseInteger(env, 'CONCURRENCY', 1, { min: 1, max: 64 }),
     orderCpuMs: parseInteger(env, 'ORDER_CPU_MS', 300, { min: 0, max: 60_000 }),
-    orderPauseMs: parseInteger(env, 'ORDER_PAUSE_MS', 200, { min: 0, max: 600_000 }),
+    orderPauseMs: parseInteger(env, 'ORDER_PAUSE_MS', 700, { min: 0, max: 600_000 }),
     requestTimeoutMs: parseInteger(env, 'REQUEST_TIMEOUT_MS', 5_000, { min: 1, max: 600_000 }),
     runSeconds: parseInteger(env, 'RUN_SECONDS', 0, { min: 0, max: 31_536_000 }),
   };

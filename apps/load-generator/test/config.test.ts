@@ -5,9 +5,9 @@ import { loadConfig } from '../src/config.js';
 test('defaults fit the compose file', () => {
   assert.deepEqual(loadConfig({}), {
     rideshareUrls: ['http://us-east:5000', 'http://eu-north:5000', 'http://ap-south:5000'],
-    concurrency: 2,
+    concurrency: 1,
     orderCpuMs: 300,
-    orderPauseMs: 200,
+    orderPauseMs: 700,
     requestTimeoutMs: 5_000,
     runSeconds: 0,
   });
