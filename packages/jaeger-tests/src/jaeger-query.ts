@@ -45,6 +45,10 @@ export interface QueriedSpan {
   /** The `CHILD_OF` parent's span id, or undefined for a root. */
   parentId: string | undefined;
   tags: Map<string, unknown>;
+  /** The tags of the span's process (the resource): host, process, runtime, region. */
+  processTags: Map<string, unknown>;
+  startMicros: number;
+  durationMicros: number;
   warnings: string[];
 }
 
@@ -88,6 +92,9 @@ export function spansOf(trace: JaegerApiTrace): QueriedSpan[] {
     parentId: (span.references ?? []).find((r) => r.refType === 'CHILD_OF' && r.traceID === span.traceID)
       ?.spanID,
     tags: new Map((span.tags ?? []).map((tag) => [tag.key, tag.value])),
+    processTags: new Map((trace.processes[span.processID]?.tags ?? []).map((tag) => [tag.key, tag.value])),
+    startMicros: span.startTime,
+    durationMicros: span.duration,
     warnings: span.warnings ?? [],
   }));
 }

@@ -14,6 +14,9 @@ export interface ShapeSpan {
   name: string;
   service: string;
   tags: ReadonlyMap<string, unknown>;
+  /** Start and duration in microseconds, as Jaeger stores them (for the timing check). */
+  startMicros?: number;
+  durationMicros?: number;
 }
 
 const describe = (span: ShapeSpan): string => `${span.service}/${span.name} ${span.spanId}`;
@@ -90,4 +93,34 @@ export function profileIdProblems(spans: readonly ShapeSpan[]): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * Where a child does not lie within its parent: it starts before it, or ends after it (1 µs of rounding
+ * allowed). A start before the parent is always wrong. An end after the parent is wrong when it comes from
+ * rounding, which the apps no longer do (sub-millisecond starts), but it also happens for real: a server
+ * span ends at the response's `finish` event, and on a busy machine the client can read the answer and end
+ * its span before the server process runs that event.
+ */
+export function timingProblems(spans: readonly ShapeSpan[]): { startsEarly: string[]; endsLate: string[] } {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const startsEarly: string[] = [];
+  const endsLate: string[] = [];
+  for (const span of spans) {
+    const parent = byId.get(span.parentId ?? '');
+    if (parent === undefined || span.startMicros === undefined || parent.startMicros === undefined) continue;
+    const early = parent.startMicros - span.startMicros;
+    const late =
+      span.startMicros + (span.durationMicros ?? 0) - (parent.startMicros + (parent.durationMicros ?? 0));
+    if (early > 1)
+      startsEarly.push(`${describe(span)} starts ${early} µs before its parent ${describe(parent)}`);
+    if (late > 1) endsLate.push(`${describe(span)} ends ${late} µs after its parent ${describe(parent)}`);
+  }
+  return { startsEarly, endsLate };
+}
+
+/** The share of spans whose start is not a whole millisecond (the SDK alone gives whole milliseconds). */
+export function subMillisecondStarts(spans: readonly ShapeSpan[]): number {
+  const timed = spans.filter((s) => s.startMicros !== undefined);
+  return timed.filter((s) => s.startMicros! % 1000 !== 0).length / Math.max(1, timed.length);
 }

@@ -38,7 +38,14 @@ import {
   type SentSpan,
 } from '../src/recording-proxy.js';
 import { runApps, type RunResult } from '../src/ride-run.js';
-import { isLocalRoot, joinProblems, profileIdProblems, type ShapeSpan } from '../src/trace-shape.js';
+import {
+  isLocalRoot,
+  joinProblems,
+  profileIdProblems,
+  subMillisecondStarts,
+  timingProblems,
+  type ShapeSpan,
+} from '../src/trace-shape.js';
 
 const GO = goVersion();
 const SKIP =
@@ -300,6 +307,48 @@ describe(`a real Jaeger ${JAEGER_VERSION} with jaeger/config.yaml`, { skip: SKIP
         }
         assert.equal(roots, 2 * stored.size, 'two local roots a trace: OrderVehicle and the handler');
       });
+
+      test('span starts have sub-millisecond precision, and no child starts before its parent', (t) => {
+        const spans = [...stored.values()].flatMap((trace) => shape(trace));
+        // the SDK alone starts every span on a whole millisecond: the share would be about 0
+        const precise = subMillisecondStarts(spans);
+        assert.ok(precise >= 0.95, `${(precise * 100).toFixed(1)}% of ${spans.length} starts are sub-ms`);
+        const problems = [...stored.values()].map((trace) => timingProblems(shape(trace)));
+        assert.deepEqual(
+          problems.flatMap((p) => p.startsEarly),
+          [],
+        );
+        // a handler span can end after its client parent for real on a busy machine (see timingProblems)
+        const late = problems.flatMap((p) => p.endsLate);
+        t.diagnostic(`children ending after their parent: ${late.length} of ${spans.length} spans`);
+      });
+
+      test('host, process and runtime are in the Process; a span keeps its own tags, local roots service.name', () => {
+        for (const spans of stored.values()) {
+          const byId = new Map(shape(spans).map((s) => [s.spanId, s]));
+          for (const span of spans) {
+            for (const key of ['host.name', 'process.pid', 'process.runtime.name']) {
+              assert.ok(span.processTags.has(key), `${span.service}/${span.name}: process has ${key}`);
+            }
+            const copied = [...span.tags.keys()].filter((k) => /^(host|process|os)\./.test(k));
+            assert.deepEqual(
+              copied,
+              [],
+              `${span.service}/${span.name}: no resource attribute among its tags`,
+            );
+            if (isLocalRoot(byId.get(span.spanId)!, byId)) {
+              assert.equal(
+                span.tags.get('service.name'),
+                span.service,
+                `${span.name}: service.name for Grafana`,
+              );
+            }
+            if (span.name.endsWith('Handler')) {
+              assert.ok(span.tags.size <= 11, `${span.name}: ${[...span.tags.keys()].join(', ')}`);
+            }
+          }
+        }
+      });
     });
   }
 });
@@ -316,13 +365,15 @@ async function waitForSpans(query: JaegerQuery, expected: number, timeoutMs = 30
 }
 
 function shape(spans: QueriedSpan[]): ShapeSpan[] {
-  return spans.map(({ traceId, spanId, parentId, name, service, tags }) => ({
+  return spans.map(({ traceId, spanId, parentId, name, service, tags, startMicros, durationMicros }) => ({
     traceId,
     spanId,
     parentId,
     name,
     service,
     tags,
+    startMicros,
+    durationMicros,
   }));
 }
 

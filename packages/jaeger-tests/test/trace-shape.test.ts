@@ -4,7 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { joinProblems, PROFILE_ID, profileIdProblems, type ShapeSpan } from '../src/trace-shape.js';
+import {
+  joinProblems,
+  PROFILE_ID,
+  profileIdProblems,
+  subMillisecondStarts,
+  timingProblems,
+  type ShapeSpan,
+} from '../src/trace-shape.js';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
@@ -83,4 +90,26 @@ test('profile ids: missing on a local root, wrong value, or on a span that is no
   assert.match(profileIdProblems(wrong).join(), /OrderVehicle .*= b000000000000001/);
   const extra = withChange((s) => (s[4]!.tags = new Map([[PROFILE_ID, s[4]!.spanId]])));
   assert.match(profileIdProblems(extra).join(), /FindNearestVehicle .* is not a local root/);
+});
+
+test('timing: a child that starts before or ends after its parent is named; whole-ms starts are counted', () => {
+  const timed = (spans: ShapeSpan[]) =>
+    spans.map((span, i) => ({
+      ...span,
+      startMicros: 1_000_000 + i * 10 + 3,
+      durationMicros: 1000 - i * 100,
+    }));
+  assert.deepEqual(timingProblems(timed(goodTrace())), { startsEarly: [], endsLate: [] });
+  const late = timed(goodTrace());
+  late[3]!.durationMicros = 2000; // CarHandler past RequestVehicle's end
+  assert.match(
+    timingProblems(late).endsLate.join(),
+    /CarHandler .* ends \d+ µs after its parent load-generator\/RequestVehicle/,
+  );
+  const early = timed(goodTrace());
+  early[3]!.startMicros = early[2]!.startMicros - 1015;
+  assert.match(timingProblems(early).startsEarly.join(), /CarHandler .* starts 1015 µs before its parent/);
+  assert.equal(subMillisecondStarts(timed(goodTrace())), 1);
+  const whole = timed(goodTrace()).map((s) => ({ ...s, startMicros: 2_000_000 }));
+  assert.equal(subMillisecondStarts(whole), 0);
 });
