@@ -1,11 +1,12 @@
 /**
- * How the demo's four processes run Node, shared by `npm run demo` (scripts/demo.mjs) and the bench
- * (bench/src/app-process.ts), so that the overhead is measured on the processes the demo runs. The
- * Dockerfile's CMD and ENV carry the same. Each setting's measured effect is in bench/results.json
- * (`footprint.tuning`) and the README's Performance section.
+ * How the demo's four processes run Node (`npm run demo`, scripts/demo.mjs; the Dockerfile's CMD and ENV
+ * should carry the same). Each setting's measured effect is in bench/results.json (`footprint.tuning`).
  *
  * - `--optimize-for-size`: V8 keeps its heaps tight instead of growing them for speed (a region's RSS
- *   ~220–300 MB → ~175 MB). It cannot be given in NODE_OPTIONS, hence a flag.
+ *   ~220–300 MB → ~175 MB at the demo's load). The price is GC work: at the demo's one order a second it
+ *   is not measurable, but a process serving requests flat out pays about 3× the CPU per request, so this
+ *   is a setting for the demo on a laptop, not for a service under load (the bench runs plain `node`).
+ *   It cannot be given in NODE_OPTIONS, hence a flag.
  * - MALLOC_ARENA_MAX=2: glibc keeps at most two malloc arenas instead of up to 8 per core for the
  *   process's threads (V8 platform workers, libuv pool, the log worker), which otherwise each hold
  *   freed memory (−8 MB per process). Ignored by other C libraries.

@@ -1,22 +1,20 @@
 /**
- * The rideshare app as a child process: started as `npm run demo` starts it (`process.execPath`, the
- * demo's Node flags and environment defaults from scripts/node-flags.mjs, `apps/rideshare/dist/src/main.js`)
- * with an environment chosen by the bench, ready once `/health` answers, stopped with SIGTERM (so the
+ * The rideshare app as a child process: started with `process.execPath apps/rideshare/dist/src/main.js`
+ * and an environment chosen by the bench, ready once `/health` answers, stopped with SIGTERM (so the
  * package flushes its last spans, profile and logs), and measured through /proc/<pid>/stat.
+ *
+ * Plain `node`, without the demo's Node flags (scripts/node-flags.mjs): `--optimize-for-size` keeps the
+ * demo small at its one order a second, but under the bench's saturating load it makes every request cost
+ * about 3× the CPU (its GC runs far more often), which is not how a service under load should run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const RIDESHARE_MAIN = join(REPO_ROOT, 'apps', 'rideshare', 'dist', 'src', 'main.js');
-
-/** The Node flags and environment defaults the demo runs its processes with. */
-export const { NODE_FLAGS, NODE_ENV_DEFAULTS } = (await import(
-  pathToFileURL(join(REPO_ROOT, 'scripts', 'node-flags.mjs')).href
-)) as { NODE_FLAGS: readonly string[]; NODE_ENV_DEFAULTS: Readonly<Record<string, string>> };
 
 export class MissingBuildError extends Error {
   constructor(path: string) {
@@ -66,18 +64,17 @@ export async function startApp(options: {
   stdout?: 'pipe' | 'ignore';
   /** Another build of the app (e.g. a worktree of an earlier commit), for before/after comparisons. */
   main?: string;
-  /** Node flags instead of the demo's (NODE_FLAGS). */
+  /** Node flags for the app (default none). */
   nodeFlags?: readonly string[];
 }): Promise<AppProcess> {
   const main = options.main ?? RIDESHARE_MAIN;
   requireBuilt(main);
   const { port, env, label } = options;
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? NODE_FLAGS), main], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), main], {
     cwd: dirname(dirname(dirname(main))),
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      ...NODE_ENV_DEFAULTS,
       ...env,
       PORT: String(port),
     },

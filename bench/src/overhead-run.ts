@@ -86,7 +86,7 @@ export interface OverheadOptions {
   /**
    * Further setups to measure alongside (for investigations): name → app environment ($SINK: the sink's
    * URL; the keys $MAIN and $FLAGS, if present, are not passed on: another build of the app to start, and
-   * Node flags (space-separated) instead of the demo's).
+   * Node flags for it, space-separated).
    */
   extraSetups?: Record<string, Record<string, string>>;
   connections: number;
