@@ -61,9 +61,10 @@ WORKDIR /app
 COPY --from=pruner /repo/out/json/ ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=builder /dist-out/ ./
-ENV NODE_ENV=production
+# the same Node settings as `npm run demo` (scripts/node-flags.mjs, where their measured effect is told)
+ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 # rideshare listens on PORT (default 5000); the load generator listens on nothing
 EXPOSE 5000
 USER node
 WORKDIR /app/apps/${APP}
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--optimize-for-size", "dist/src/main.js"]

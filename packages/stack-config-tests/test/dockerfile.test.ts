@@ -1,7 +1,13 @@
 // The app Dockerfile and .dockerignore: pinned Node 24 base, turbo prune, cached npm ci, non-root runtime.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dict, readJson, readText } from '../src/repo.js';
+import { pathToFileURL } from 'node:url';
+import { dict, readJson, readText, repoPath } from '../src/repo.js';
+
+// how `npm run demo` runs the four processes; the containers must run them the same way
+const { NODE_FLAGS, NODE_ENV_DEFAULTS } = (await import(
+  pathToFileURL(repoPath('scripts', 'node-flags.mjs')).href
+)) as { NODE_FLAGS: string[]; NODE_ENV_DEFAULTS: Record<string, string> };
 
 const dockerfile = readText('Dockerfile');
 const instructions = dockerfile
@@ -52,8 +58,15 @@ test('the runtime stage runs the compiled JavaScript as the non-root node user',
     runtime.filter((l) => l.startsWith('USER ')),
     ['USER node'],
   );
-  assert.equal(runtime.at(-1), 'CMD ["node", "dist/src/main.js"]');
+  assert.equal(
+    runtime.at(-1),
+    `CMD ${JSON.stringify(['node', ...NODE_FLAGS, 'dist/src/main.js'])}`.replace(/","/g, '", "'),
+  );
   assert.ok(runtime.includes('WORKDIR /app/apps/${APP}'));
+  const env = runtime.filter((l) => l.startsWith('ENV ')).join(' ');
+  for (const [name, value] of Object.entries(NODE_ENV_DEFAULTS)) {
+    assert.ok(env.includes(`${name}=${value}`), `ENV ${name}=${value} as in scripts/node-flags.mjs`);
+  }
 });
 
 test('.dockerignore keeps host builds and dependencies out of the context', () => {
