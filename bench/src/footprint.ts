@@ -5,13 +5,13 @@
  * RSS (/proc), heap used (memory-probe.ts) and CPU time every 10 s, and writes `footprint` (or, with
  * `--long`, `footprint.long`) into bench/results.json.
  *
- *   default   4 minutes: 1 minute of warm-up, then 3 measured; RSS and heap at the end, CPU over the 3.
+ *   default   5 minutes: 1 minute of warm-up, then 4 measured; RSS and heap at the end, CPU over the 4.
  *   --long    31 minutes: the same, plus RSS after 5 and after 30 minutes (the growth goal).
  *   --backends sinks (default): the telemetry settings of docker-compose.yml (Thrift over HTTP, profiles
  *             flushed every 10 s, logs to Loki) pointed at local receivers that decode what they get, so
  *             the run also checks what the demo shows (demo-signals.ts). `none`: no telemetry variables at
  *             all, as `npm run demo` without Docker (backends at their default addresses, none running).
- *   --minutes N   total minutes (default 4, or 31 with --long).
+ *   --minutes N   total minutes (default 5, or 31 with --long).
  *
  * Goals for the four processes together: ≤ 600 MB RSS, ≤ 0.5 core; RSS after 30 min within 10% of RSS
  * after 5 min.
@@ -58,7 +58,7 @@ const extraEnv = Object.fromEntries(
 );
 const tuning = Object.keys(extraEnv).length > 0 || args['node-options'] !== '';
 const long = args.long === true;
-const totalMs = Number(args.minutes ?? (long ? 31 : 4)) * 60_000;
+const totalMs = Number(args.minutes ?? (long ? 31 : 5)) * 60_000;
 const backends = args.backends === 'none' ? 'none' : 'sinks';
 const started = Date.now();
 
