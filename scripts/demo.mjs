@@ -8,8 +8,8 @@
  * the demo itself only sets PORT and REGION of each region and RIDESHARE_URLS of the load generator.
  *
  *   DEMO_BASE_PORT [5001]  us-east on it, eu-north on +1, ap-south on +2
- *   DEMO_NODE_FLAGS [--optimize-for-size]  Node flags of the four processes, space-separated
- *                                          (scripts/node-flags.mjs; MALLOC_ARENA_MAX=2 is set there too)
+ *   DEMO_NODE_FLAGS [none]  Node flags of the four processes, space-separated (scripts/node-flags.mjs,
+ *                           which also sets MALLOC_ARENA_MAX=2)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

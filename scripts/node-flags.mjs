@@ -1,17 +1,16 @@
 /**
  * How the demo's four processes run Node (`npm run demo`, scripts/demo.mjs; the Dockerfile's CMD and ENV
- * should carry the same). Each setting's measured effect is in bench/results.json (`footprint.tuning`).
+ * carry the same). Each setting's measured effect is in bench/results.json (`footprint.tuning`).
  *
- * - `--optimize-for-size`: V8 keeps its heaps tight instead of growing them for speed (a region's RSS
- *   ~220–300 MB → ~175 MB at the demo's load). The price is GC work: at the demo's one order a second it
- *   is not measurable, but a process serving requests flat out pays about 3× the CPU per request, so this
- *   is a setting for the demo on a laptop, not for a service under load (the bench runs plain `node`).
- *   It cannot be given in NODE_OPTIONS, hence a flag.
+ * - No `--optimize-for-size`, though it takes the four from ~956 to ~648 MB RSS: it makes V8 collect far
+ *   more often, and at the demo's load the other regions' handler p99 rose from ~50 to ~125–155 ms (GC
+ *   and profile-encoding pauses), so eu-north's slow periods were only ×3.3 their p99 instead of ×15 (the
+ *   demo must show ≥ ×5). Under a saturating load it costs ×3.3 CPU per request.
  * - MALLOC_ARENA_MAX=2: glibc keeps at most two malloc arenas instead of up to 8 per core for the
  *   process's threads (V8 platform workers, libuv pool, the log worker), which otherwise each hold
- *   freed memory (−8 MB per process). Ignored by other C libraries.
+ *   freed memory (−8 MB per process measured). Ignored by other C libraries.
  */
-export const NODE_FLAGS = ['--optimize-for-size'];
+export const NODE_FLAGS = [];
 
 /** Environment defaults of the four processes (a value already set in the environment wins). */
 export const NODE_ENV_DEFAULTS = { MALLOC_ARENA_MAX: '2' };

@@ -3,9 +3,7 @@
  * and an environment chosen by the bench, ready once `/health` answers, stopped with SIGTERM (so the
  * package flushes its last spans, profile and logs), and measured through /proc/<pid>/stat.
  *
- * Plain `node`, without the demo's Node flags (scripts/node-flags.mjs): `--optimize-for-size` keeps the
- * demo small at its one order a second, but under the bench's saturating load it makes every request cost
- * about 3× the CPU (its GC runs far more often), which is not how a service under load should run.
+ * Plain `node`: no Node flags (as the demo, scripts/node-flags.mjs) and the bench's environment only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
