@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { FlameGraphSummary } from './demo-signals.js';
 import { patchResults } from './results.js';
+import { renderTable, type TableInput } from './table.js';
 
 export interface FootprintProcess {
   name: string;
@@ -131,6 +132,17 @@ export function footprintGoals(short: Footprint | undefined, long: Footprint | u
   };
 }
 
+/** The bench's table again, with the footprint rows (when the bench has run: its rows are needed). */
+function tableOf(results: Record<string, unknown>): { table?: string[] } {
+  const rounds = (results.overhead as { method?: { rounds?: number } } | undefined)?.method?.rounds;
+  if (rounds === undefined || results.attribution === undefined) return {};
+  try {
+    return { table: renderTable({ ...(results as unknown as TableInput), overheadRounds: rounds }) };
+  } catch {
+    return {}; // a results.json from an older bench: keep its table
+  }
+}
+
 function readResults(path: string): Record<string, unknown> {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run bench\` first`);
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -152,7 +164,8 @@ export function mergeResults(path: string, run: Footprint, kind: 'short' | 'long
         }
       : { ...previous, long: run };
   const short = footprint.totalRssMB === undefined ? undefined : (footprint as Footprint);
-  patchResults(path, { footprint, goals: footprintGoals(short, footprint.long) });
+  const goals = { ...(results.goals as object), ...footprintGoals(short, footprint.long) };
+  patchResults(path, { footprint, goals, ...tableOf({ ...results, footprint, goals }) });
 }
 
 /** A tuning step and its measured totals, appended to `footprint.tuning` (kept by later runs). */
