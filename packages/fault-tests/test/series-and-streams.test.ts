@@ -12,21 +12,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePyroscopeName, startAllReceivers, type AllReceivers } from '@rideshare/test-receivers';
 import { startApp, startRideshare, type AppProcess } from '../src/app-process.js';
+import { waitUntil } from '../src/wait-until.js';
 
 const ORDERS = 2_000;
 const HALFWAY = 1_000;
 const FLUSH_MS = 1_000;
 const REGIONS = ['us-east', 'eu-north'] as const;
 const LOKI_LABELS = new Set(['service_name', 'region', 'level']);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > giveUpAt) throw new Error(`not reached within ${timeoutMs} ms: ${describe()}`);
-    await sleep(50);
-  }
-}
 
 const ordersDone = (app: AppProcess) =>
   app.records.filter((r) => r.msg === 'order completed' || r.msg === 'order failed').length;

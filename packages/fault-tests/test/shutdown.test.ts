@@ -8,19 +8,11 @@ import assert from 'node:assert/strict';
 import { getFreePort, startAllReceivers } from '@rideshare/test-receivers';
 import { startApp, startRideshare } from '../src/app-process.js';
 import { orderPath, runLoad } from '../src/load.js';
+import { waitUntil } from '../src/wait-until.js';
 
 const HANDLERS = new Set(['BikeHandler', 'ScooterHandler', 'CarHandler']);
 const MIN_REQUESTS = 600;
 const MIN_ORDERS = 20;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > giveUpAt) throw new Error(`not reached within ${timeoutMs} ms: ${describe()}`);
-    await sleep(50);
-  }
-}
 
 test('SIGTERM during load: in-flight requests finish; spans, last profile and logs flushed; exit 0', async (t) => {
   const receivers = await startAllReceivers();
