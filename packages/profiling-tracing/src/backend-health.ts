@@ -15,7 +15,7 @@
  * `DropCounter` does the same for data a bounded queue had to drop: the first drop at once, then at most
  * once per interval with the count since the last report, and the remainder when the queue is closed.
  *
- * Both only call `report`; where the line goes (the app's logger, stdout of a worker) is the caller's choice.
+ * Both only call `report`; where the line goes (the app's logger, stdout) is the caller's choice.
  * No timers: reports happen when failures happen, so an idle process reports nothing. Addresses and reasons
  * are reported without the credentials a URL may carry.
  */

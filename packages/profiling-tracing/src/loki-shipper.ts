@@ -55,6 +55,11 @@ export interface LokiShipperOptions {
   truncations?: DropCounter;
   /** Records Loki refused for good (a 4xx other than 401, 403 and 429). */
   refusals?: DropCounter;
+  /**
+   * A bug of ours thrown from a push the timer started (nothing else throws: a failed push is a failure
+   * told to `health`). Without it, such an error would be an uncaught exception in the app's process.
+   */
+  unexpected?: (error: unknown) => void;
 }
 
 /** Loki 3.5's default `max_line_size` (pkg/validation/limits.go: 256KB, a flagext.ByteSize). */
@@ -117,7 +122,13 @@ export class LokiShipper {
       ...(options.tenantId !== undefined && { 'x-scope-orgid': options.tenantId }),
     };
     this.pushUrl = `${options.url.replace(/\/+$/, '')}/loki/api/v1/push`;
-    this.#timer = setInterval(() => this.#pushSoon(), options.batchIntervalMs);
+    this.#timer = setInterval(() => {
+      try {
+        this.#pushSoon();
+      } catch (error) {
+        this.#options.unexpected?.(error);
+      }
+    }, options.batchIntervalMs);
     this.#timer.unref();
   }
 
@@ -127,9 +138,9 @@ export class LokiShipper {
   }
 
   /**
-   * Adds one record: a pino JSON line, or the record already parsed (what the transport passes: a line cut
-   * out of pino's stream by split2 is a slice of a larger string and would keep all of it alive while it
-   * waits in the buffer). A line that is not a JSON object is sent as it is, at level info.
+   * Adds one record: a pino JSON line (what the transport passes), or the record already parsed. A JSON
+   * line is parsed and serialised again (without `hostname`), so the buffer holds a string of its own, not
+   * the caller's. A line that is not a JSON object is sent as it is, at level info.
    */
   add(input: string | Record<string, unknown>): void {
     if (this.#closed) return;
@@ -173,7 +184,8 @@ export class LokiShipper {
 
   #pushSoon(): void {
     if (this.#pushing || this.#entries.length - this.#head === 0) return;
-    void this.#exclusive(async () => {
+    const unexpected = (error: unknown) => this.#options.unexpected?.(error);
+    this.#exclusive(async () => {
       // keep going while full batches are waiting (catching up after an outage), stop at the first failure
       // and right after a retry got through, so the rest follows without waiting another interval
       for (;;) {
@@ -183,7 +195,7 @@ export class LokiShipper {
         if (waiting === 0 || (waiting < this.#options.maxBatchRecords && !wasFailing)) return true;
       }
       return false;
-    });
+    }).catch(unexpected);
   }
 
   /** One push sequence at a time. */
@@ -273,6 +285,8 @@ export class LokiShipper {
         this.#options.pushTimeoutMs,
       );
       timer.unref();
+      // a push under way does not keep the process alive by itself (a shutdown waits for close() instead)
+      req.on('socket', (socket) => socket.unref());
       req.on('error', (error) => {
         clearTimeout(timer);
         reject(error);

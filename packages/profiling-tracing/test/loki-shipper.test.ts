@@ -232,3 +232,33 @@ test("a 300 KB line at Loki's default limit: the receiver (Loki 3.5's limits) ta
   assert.ok(size <= 256 * 1024 && size > 256 * 1024 - 100, `${size} bytes: cut at the limit`);
   assert.equal(lines.filter((l) => l.fields['truncated'] === 1).length, 1, 'counted and reported');
 });
+
+test('a bug thrown from a push the timer started goes to `unexpected`, not to the process', async (t) => {
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  // the shipper runs in the app's own thread: an unhandled rejection here would end the app
+  class ThrowingHealth extends BackendHealth {
+    override success(): void {
+      throw new Error('bug in success()');
+    }
+    override failure(): void {
+      throw new Error('bug in failure()');
+    }
+  }
+  const errors: unknown[] = [];
+  const { shipper } = shipperWith(loki.url, {
+    health: new ThrowingHealth({
+      backend: 'loki',
+      address: loki.url,
+      data: 'log records',
+      reportIntervalMs: 1,
+      report: () => {},
+    }),
+    unexpected: (error) => void errors.push(error),
+  });
+  t.after(() => shipper.close(100).catch(() => {})); // its last push meets the same bug
+  shipper.add(record(1));
+  await loki.waitFor(() => errors.length >= 1, { timeoutMs: 2000 });
+  assert.match(String(errors[0]), /bug in failure\(\)/);
+  assert.ok(loki.entries.length >= 1, 'the push itself went through');
+});

@@ -89,6 +89,15 @@ test('span → profile → logs link over Jaeger Thrift, pprof and Loki push', a
   const others = receivers.jaeger.spans.filter((s) => s.operationName !== 'QuoteHandler');
   assert.ok(others.some((s) => s.operationName === 'PriceRoute'));
   for (const span of others) assert.equal(span.tags['pyroscope.profile.id'], undefined, span.operationName);
+  // the Loki destination pushes from the app's own thread: its requests must not be traced
+  const pushSpans = receivers.jaeger.spans.filter((s) =>
+    JSON.stringify(s.tags).includes('/loki/api/v1/push'),
+  );
+  assert.deepEqual(
+    pushSpans.map((s) => s.operationName),
+    [],
+    'spans of the Loki pushes',
+  );
 
   // profiles: the upload names the app and region and states the real sample rate
   const wallUploads = receivers.pyroscope.uploads.filter((u) =>
