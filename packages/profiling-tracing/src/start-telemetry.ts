@@ -5,13 +5,15 @@
  *   const { startServer } = await import('./server.js'); // loaded after, so express/pino get instrumented
  *
  * It validates the configuration (a bad variable rejects with a `ConfigError`), starts span profiles
- * (pyroscope-span-profiles), the OpenTelemetry trace SDK (trace-sdk.ts: span exporters, HTTP/Express/pino
- * instrumentation) and the logger. It installs no signal handler and never exits: the app's main owns its lifecycle and calls
+ * (pyroscope-span-profiles), the OpenTelemetry SDK (span exporters, HTTP/Express/pino instrumentation) and
+ * the logger. It installs no signal handler and never exits: the app's main owns its lifecycle and calls
  * `shutdown()`.
  */
 import { register } from 'node:module';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { NodeSDK } from '@opentelemetry/sdk-node';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
@@ -23,7 +25,6 @@ import { startProfiling, type Profiling } from './pyroscope-profiler.js';
 import { spanDestinations, traceExportProcessors } from './trace-exporters.js';
 import { PreciseStartTimeProcessor } from './sdk-trace-internals.js';
 import { RootServiceNameProcessor } from './root-service-name.js';
-import { startTraceSdk, type TraceSdk } from './trace-sdk.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
 import { startLogs, type Logger } from './logger.js';
 import { shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
@@ -63,7 +64,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   if (!config.sdkDisabled) for (const line of spanDestinations(config)) report('info', line, {});
 
   let profiling: Profiling | undefined;
-  let sdk: TraceSdk | undefined;
+  let sdk: NodeSDK | undefined;
   if (!config.sdkDisabled) {
     // ESM apps: let OpenTelemetry patch express and pino when they are imported after this call
     register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
@@ -77,11 +78,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         report,
       });
     }
-    sdk = await startTraceSdk({
-      attributes: {
+    sdk = new NodeSDK({
+      resource: resourceFromAttributes({
         [ATTR_SERVICE_NAME]: config.serviceName,
         ...(region !== undefined && { region }),
-      },
+      }),
       // span profiles (pyroscope-span-profiles); without profiling, local roots are still found and named
       contextManager: profiling?.contextManager ?? new AsyncLocalStorageContextManager(),
       spanProcessors: [
@@ -91,6 +92,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         new RootServiceNameProcessor(),
         ...traceExportProcessors(config, undefined, report),
       ],
+      // this demo sends no OpenTelemetry metrics or log records (logs go pino → Loki)
+      metricReaders: [],
+      logRecordProcessors: [],
       instrumentations: [
         new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' }),
         // Express still names the route (http.route); its per-layer spans (`request handler`, `router`,
@@ -102,11 +106,10 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
             ExpressLayerType.REQUEST_HANDLER,
           ],
         }),
-        // logs go pino → Loki: no OpenTelemetry log records (nor metrics) in this demo
         new PinoInstrumentation({ disableLogSending: true }),
       ],
-      report,
     });
+    sdk.start();
     // failed exports are reported by their exporter (span-delivery.ts); anything else, rate-limited
     const otherErrors = new RateLimitedErrors({
       source: 'opentelemetry',
