@@ -24,7 +24,14 @@ import {
 const RIDESHARE_MAIN = fileURLToPath(import.meta.resolve('@rideshare/rideshare'));
 const LOAD_GENERATOR_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'main.js');
 const PROFILE_ID = 'pyroscope.profile.id';
-const LOAD_SECONDS = 5;
+/**
+ * The load runs at least MIN_LOAD_SECONDS and until each region has answered MIN_CAR_ORDERS car orders (the
+ * load generator picks region and vehicle at random, so a fixed few seconds can miss a pair: 30 orders
+ * leave eu-north without a car order 0.4% of the time), for at most MAX_LOAD_SECONDS.
+ */
+const MIN_LOAD_SECONDS = 5;
+const MAX_LOAD_SECONDS = 40;
+const MIN_CAR_ORDERS = 3;
 /**
  * Frames as @pyroscope/nodejs names them: `<file>:<function>:<line>`. The car availability check lives in
  * rideshare's driver-availability.js, the load generator's own work in route-planning.js.
@@ -121,12 +128,29 @@ before(async () => {
   });
   apps.push(loadGenerator);
   await loadGenerator.waitForRecord((r) => r.msg === 'load generator started', 15_000);
-  await new Promise((resolve) => setTimeout(resolve, LOAD_SECONDS * 1000));
+  await new Promise((resolve) => setTimeout(resolve, MIN_LOAD_SECONDS * 1000));
+  await waitForCarOrders(loadGenerator, ['us-east', 'eu-north']);
 
   // the load generator first (its in-flight orders still reach the regions), then the regions
   exitCodes.set('load-generator', await loadGenerator.stop());
   for (const app of [usEast, euNorth]) exitCodes.set(app.name, await app.stop());
 });
+
+/** Polls the load generator's `order completed` records until every region has MIN_CAR_ORDERS car orders. */
+async function waitForCarOrders(loadGenerator: AppProcess, regions: string[]): Promise<void> {
+  const deadline = performance.now() + (MAX_LOAD_SECONDS - MIN_LOAD_SECONDS) * 1000;
+  const carOrders = (region: string): number =>
+    loadGenerator.records.filter(
+      (r) => r.msg === 'order completed' && r.vehicle === 'car' && r.region === region,
+    ).length;
+  while (regions.some((region) => carOrders(region) < MIN_CAR_ORDERS)) {
+    if (performance.now() > deadline) {
+      const counts = regions.map((region) => `${region} ${carOrders(region)}`).join(', ');
+      throw new Error(`car orders after ${MAX_LOAD_SECONDS} s of load: ${counts}; need ${MIN_CAR_ORDERS} each`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 /** Random query strings and trace headers against the real process (with OpenTelemetry's propagators). */
 async function fuzz(baseUrl: string, requests: number): Promise<void> {

@@ -59,6 +59,47 @@ function npm(args: string[], cwd: string): Promise<{ stdout: string; stderr: str
   return run(file, argv, { cwd, env, maxBuffer: 64 * 1024 * 1024 });
 }
 
+/**
+ * `npm install` in the app's directory: first from the cache where it can (`--prefer-offline`), then twice
+ * more revalidating every packument (`--prefer-online`), so that a registry hiccup does not fail the suite.
+ * `--loglevel=http` puts each failed fetch and its reason on stderr: npm's own message can hide it, since a
+ * dependency it could not fetch, when a peer also asks for it, is reported as `ERESOLVE … Found:
+ * <package>@undefined` (npm/cli#9979). That is how a fresh CI machine failed once: behind a TLS-inspecting
+ * proxy, turbo's strict environment had dropped NODE_EXTRA_CA_CERTS (turbo.json now passes it through), and
+ * every fetch failed with SELF_SIGNED_CERT_IN_CHAIN. The last failure is thrown with every attempt's reasons.
+ */
+async function installWithRetries(dir: string, log: (line: string) => void): Promise<void> {
+  const attempts = ['--prefer-offline', '--prefer-online', '--prefer-online'];
+  const failures: string[] = [];
+  for (const [index, freshness] of attempts.entries()) {
+    try {
+      await npm(['install', '--no-audit', '--no-fund', '--loglevel=http', freshness], dir);
+      return;
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? String(error);
+      const reasons = [
+        ...new Set(
+          stderr
+            .split('\n')
+            .filter((line) => /attempt \d+ failed|npm error (code|ERESOLVE|Found|notarget|network)/i.test(line))
+            .map((line) => line.replace(/attempt \d+ failed/, 'failed')),
+        ),
+      ].slice(0, 10);
+      const summary = reasons.length > 0 ? reasons.join('\n') : stderr.slice(-2000);
+      failures.push(`attempt ${index + 1} (${freshness}):\n${summary}`);
+      log(`npm install failed (attempt ${index + 1} of ${attempts.length}, ${freshness}):\n${summary}`);
+      if (index < attempts.length - 1) await new Promise((resolve) => setTimeout(resolve, 3000 * (index + 1)));
+    }
+  }
+  const certificateHint = failures.some((f) => /CERT/.test(f))
+    ? ' (a certificate error: the CA of a TLS-inspecting proxy is not reaching npm; NODE_EXTRA_CA_CERTS?)'
+    : '';
+  throw new Error(
+    `npm install of the consumer app failed ${attempts.length} times in ${dir}${certificateHint}:\n` +
+      failures.join('\n'),
+  );
+}
+
 export async function installConsumerApp(options: InstallOptions): Promise<ConsumerApp> {
   const log = options.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), 'span-profiles-consumer-'));
@@ -97,7 +138,7 @@ export async function installConsumerApp(options: InstallOptions): Promise<Consu
     copyFileSync(SERVER_SOURCE, join(dir, 'server.mjs'));
     log(`installing ${filename} and ${Object.keys(dependencies).length - 1} packages into ${dir} …`);
     const started = performance.now();
-    await npm(['install', '--no-audit', '--no-fund', '--prefer-offline'], dir);
+    await installWithRetries(dir, log);
     const installSeconds = (performance.now() - started) / 1000;
     log(`installed in ${installSeconds.toFixed(1)} s`);
     return {
