@@ -3,15 +3,19 @@
  * and an environment chosen by the bench, ready once `/health` answers, stopped with SIGTERM (so the
  * package flushes its last spans, profile and logs), and measured through /proc/<pid>/stat.
  *
- * Plain `node`: no Node flags (as the demo, scripts/node-flags.mjs) and the bench's environment only.
+ * Node runs with the demo's flags and environment defaults (scripts/node-flags.mjs, as `npm run demo` and
+ * the Dockerfile) unless the caller gives its own flags; otherwise only the bench's environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const { NODE_FLAGS, NODE_ENV_DEFAULTS } = (await import(
+  pathToFileURL(join(REPO_ROOT, 'scripts', 'node-flags.mjs')).href
+)) as { NODE_FLAGS: string[]; NODE_ENV_DEFAULTS: Record<string, string> };
 export const RIDESHARE_MAIN = join(REPO_ROOT, 'apps', 'rideshare', 'dist', 'src', 'main.js');
 
 export class MissingBuildError extends Error {
@@ -62,17 +66,18 @@ export async function startApp(options: {
   stdout?: 'pipe' | 'ignore';
   /** Another build of the app (e.g. a worktree of an earlier commit), for before/after comparisons. */
   main?: string;
-  /** Node flags for the app (default none). */
+  /** Node flags for the app (default: the demo's, scripts/node-flags.mjs). */
   nodeFlags?: readonly string[];
 }): Promise<AppProcess> {
   const main = options.main ?? RIDESHARE_MAIN;
   requireBuilt(main);
   const { port, env, label } = options;
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), main], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? NODE_FLAGS), main], {
     cwd: dirname(dirname(dirname(main))),
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
+      ...NODE_ENV_DEFAULTS,
       ...env,
       PORT: String(port),
     },
