@@ -39,15 +39,18 @@ export interface Fleet {
   region: RegionName;
   vehicles: Record<VehicleKind, Vehicle[]>;
   drivers: Driver[];
-  /** Last week's and this week's shifts of all drivers, in the order they were stored (week by week). */
+  /** This week's and the past HISTORY_WEEKS' shifts of all drivers, in the order they were stored (week by week). */
   shifts: Shift[];
 }
 
 const CITY_RADIUS_KM = 12;
 const KM_PER_DEGREE = 111.32;
 const SHIFTS_PER_WEEK = 6;
-/** Past weeks kept in the shift table (last week's, for payroll). */
-const HISTORY_WEEKS = 1;
+/**
+ * Past weeks kept in the shift table (the last four, for payroll): 10,000 drivers × 6 shifts × 5 weeks is
+ * 300,000 rows, which is what the slow path scans once per candidate driver.
+ */
+export const HISTORY_WEEKS = 4;
 const FIRST_NAMES = [
   'Ana',
   'Bo',
@@ -69,14 +72,19 @@ export function generateFleet(region: RegionName, sizePerKind: number): Fleet {
   const centre = CITY_CENTRES[region];
   const vehicles = {} as Record<VehicleKind, Vehicle[]>;
   for (const kind of VEHICLE_KINDS) {
-    vehicles[kind] = Array.from({ length: sizePerKind }, (_, i) => ({
-      id: `${kind}-${region}-${i}`,
-      kind,
-      ...randomPointNear(centre, random),
-      seats: kind === 'car' ? (random() < 0.2 ? 7 : 4) : 1,
-      batteryPercent: Math.round(random() * 100),
-      driverId: kind === 'car' ? i : undefined,
-    }));
+    vehicles[kind] = Array.from({ length: sizePerKind }, (_, i) => {
+      // named fields, no spread: one object of one shape per vehicle (a spread adds a second backing store)
+      const { lat, lon } = randomPointNear(centre, random);
+      return {
+        id: `${kind}-${region}-${i}`,
+        kind,
+        lat,
+        lon,
+        seats: kind === 'car' ? (random() < 0.2 ? 7 : 4) : 1,
+        batteryPercent: Math.round(random() * 100),
+        driverId: kind === 'car' ? i : undefined,
+      };
+    });
   }
   const drivers = vehicles.car.map((_, id) => ({
     id,

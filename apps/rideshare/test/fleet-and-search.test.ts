@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { findNearestVehicles, MIN_BATTERY_PERCENT } from '../src/find-nearest-vehicle.js';
-import { generateFleet } from '../src/fleet.js';
+import { generateFleet, HISTORY_WEEKS } from '../src/fleet.js';
 import { haversineKm } from '../src/geo.js';
 import { CITY_CENTRES } from '../src/regions.js';
 import { estimateTravelSeconds } from '../src/travel-time.js';
@@ -23,7 +23,7 @@ test('the fleet is deterministic per region, around its city, one driver per car
   }
   assert.equal(a.drivers.length, 500);
   assert.ok(a.vehicles.car.every((car, i) => car.driverId === i && (car.seats === 4 || car.seats === 7)));
-  assert.equal(a.shifts.length, 500 * 6 * 2, 'this week and last week');
+  assert.equal(a.shifts.length, 500 * 6 * (HISTORY_WEEKS + 1), 'this week and the history weeks');
   assert.equal(a.shifts.filter((s) => s.week === 0 && s.driverId === 42).length, 6);
 });
 
