@@ -38,10 +38,17 @@ interface SpanRecord {
   region: string | undefined;
 }
 
+interface RootCpu {
+  ns: number;
+  parts: Record<FlameGraphPart, number>;
+}
+
 interface CpuTally {
   totalNs: number;
   /** CPU of samples labelled with a local-root span, by `span_name`. */
-  bySpanName: Map<string, { ns: number; parts: Record<FlameGraphPart, number> }>;
+  bySpanName: Map<string, RootCpu>;
+  /** The same by `span_id` (with its name), to split a region's spans by eu-north's periods later. */
+  bySpanId: Map<string, RootCpu & { name: string }>;
   uploads: number;
 }
 
@@ -64,19 +71,25 @@ export class DemoSignals {
       const key = upload.query.tags.region ?? upload.query.appName;
       let tally = this.#cpu.get(key);
       if (tally === undefined)
-        this.#cpu.set(key, (tally = { totalNs: 0, bySpanName: new Map(), uploads: 0 }));
+        this.#cpu.set(key, (tally = { totalNs: 0, bySpanName: new Map(), bySpanId: new Map(), uploads: 0 }));
       tally.uploads++;
       for (const sample of upload.samples) {
         const ns = sample.values[CPU] ?? 0;
         tally.totalNs += ns;
         const spanName = sample.labels.span_name;
-        if (spanName === undefined) continue;
+        const spanId = sample.labels.span_id;
+        if (spanName === undefined || spanId === undefined) continue;
         let root = tally.bySpanName.get(spanName);
         if (root === undefined) tally.bySpanName.set(spanName, (root = { ns: 0, parts: noParts() }));
-        root.ns += ns;
+        let ofSpan = tally.bySpanId.get(spanId);
+        if (ofSpan === undefined)
+          tally.bySpanId.set(spanId, (ofSpan = { name: spanName, ns: 0, parts: noParts() }));
         const names = new Set(sample.stack.map(frameFunction));
-        for (const [part, functions] of PARTS) {
-          if (functions.some((name) => names.has(name))) root.parts[part] += ns;
+        for (const target of [root, ofSpan]) {
+          target.ns += ns;
+          for (const [part, functions] of PARTS) {
+            if (functions.some((name) => names.has(name))) target.parts[part] += ns;
+          }
         }
       }
     }
@@ -139,34 +152,39 @@ export class DemoSignals {
 
   /**
    * Per process: CPU seconds in the uploaded profiles, the share labelled with a span, and for each
-   * local-root span name the share of its CPU in each part: what that span's flame graph shows.
+   * local-root span name the share of its CPU in each part: what that span's flame graph shows. For
+   * eu-north also `byPeriod`: the same for the spans that started in its slow periods and outside them,
+   * since a slow CarHandler's graph is nearly all schedule rebuild and a normal one's is not.
    */
   flameGraphs(): Record<string, FlameGraphSummary> {
+    const startedSlow = new Map(
+      this.#spans
+        .filter((s) => s.region === 'eu-north' && HANDLERS.has(s.name))
+        .map((s) => [s.spanId, isScheduleCacheBypassed('periodic', this.slowPeriodSeconds, s.startMs)]),
+    );
     return Object.fromEntries(
       [...this.#cpu].sort().map(([key, t]) => {
         const labelled = [...t.bySpanName.values()].reduce((a, r) => a + r.ns, 0);
-        const spans = Object.fromEntries(
-          [...t.bySpanName].sort().map(([name, r]) => [
-            name,
-            {
-              cpuSeconds: round(r.ns / 1e9, 2),
-              ...(Object.fromEntries(
-                Object.entries(r.parts)
-                  .filter(([, ns]) => ns > 0)
-                  .map(([part, ns]) => [part, round(ns / Math.max(1, r.ns), 4)]),
-              ) as Partial<Record<FlameGraphPart, number>>),
-            },
-          ]),
-        );
-        return [
-          key,
-          {
-            cpuSeconds: round(t.totalNs / 1e9, 2),
-            uploads: t.uploads,
-            labelledShare: round(labelled / Math.max(1, t.totalNs), 4),
-            spans,
-          },
-        ];
+        const summary: FlameGraphSummary = {
+          cpuSeconds: round(t.totalNs / 1e9, 2),
+          uploads: t.uploads,
+          labelledShare: round(labelled / Math.max(1, t.totalNs), 4),
+          spans: spanShares(t.bySpanName),
+        };
+        if (key === 'eu-north') {
+          const byPeriod = { slow: new Map<string, RootCpu>(), normal: new Map<string, RootCpu>() };
+          for (const [spanId, cpu] of t.bySpanId) {
+            const slow = startedSlow.get(spanId);
+            if (slow === undefined) continue; // its span never arrived
+            const into = byPeriod[slow ? 'slow' : 'normal'];
+            const sum = into.get(cpu.name) ?? { ns: 0, parts: noParts() };
+            sum.ns += cpu.ns;
+            for (const part of Object.keys(sum.parts) as FlameGraphPart[]) sum.parts[part] += cpu.parts[part];
+            into.set(cpu.name, sum);
+          }
+          summary.byPeriod = { slow: spanShares(byPeriod.slow), normal: spanShares(byPeriod.normal) };
+        }
+        return [key, summary];
       }),
     );
   }
@@ -177,7 +195,27 @@ export interface FlameGraphSummary {
   uploads: number;
   labelledShare: number;
   /** By local-root span name: its CPU seconds and the share of them in each part. */
-  spans: Record<string, { cpuSeconds: number } & Partial<Record<FlameGraphPart, number>>>;
+  spans: SpanShares;
+  /** eu-north only: the same for the spans that started in its slow periods, and outside them. */
+  byPeriod?: { slow: SpanShares; normal: SpanShares };
+}
+
+type SpanShares = Record<string, { cpuSeconds: number } & Partial<Record<FlameGraphPart, number>>>;
+
+function spanShares(byName: Map<string, RootCpu>): SpanShares {
+  return Object.fromEntries(
+    [...byName].sort().map(([name, r]) => [
+      name,
+      {
+        cpuSeconds: round(r.ns / 1e9, 2),
+        ...(Object.fromEntries(
+          Object.entries(r.parts)
+            .filter(([, ns]) => ns > 0)
+            .map(([part, ns]) => [part, round(ns / Math.max(1, r.ns), 4)]),
+        ) as Partial<Record<FlameGraphPart, number>>),
+      },
+    ]),
+  );
 }
 
 function noParts(): Record<FlameGraphPart, number> {

@@ -76,13 +76,17 @@ export function slowRegionRatio(f: Footprint): number | null {
   return eu === undefined || others.length === 0 ? null : Math.round((eu / Math.max(...others)) * 100) / 100;
 }
 
-/** Whether every region's `CarHandler` flame graph shows both the fleet search and the driver check. */
+/**
+ * Whether every region's `CarHandler` flame graph shows both the fleet search and the driver check. For
+ * eu-north, the CarHandlers outside its slow periods (in them the schedule rebuild takes ~90% and the fleet
+ * search a few %, which is the slowness the demo shows, not a missing part).
+ */
 export function flameGraphsShowBothParts(f: Footprint): boolean {
   const regions = Object.entries(f.shows?.flameGraphs ?? {}).filter(([key]) => key !== 'load-generator');
   return (
     regions.length === 3 &&
     regions.every(([, graph]) => {
-      const car = graph.spans.CarHandler;
+      const car = (graph.byPeriod?.normal ?? graph.spans).CarHandler;
       return (
         (car?.fleetSearch ?? 0) >= FOOTPRINT_GOALS.flameGraphPartShare &&
         (car?.driverCheck ?? 0) >= FOOTPRINT_GOALS.flameGraphPartShare
