@@ -19,6 +19,23 @@ const GRID = 40;
 const BLOCK_KM = 0.2;
 const SLICE_MS = 5;
 
+export interface Traffic {
+  east: Float64Array;
+  south: Float64Array;
+}
+
+/**
+ * Arrays every scenario reuses. A typed array over 64 bytes lives outside the JS heap, in memory V8 gets
+ * from malloc; four fresh ones per scenario, thousands of scenarios a second, kept the allocator churning
+ * and the process's RSS growing over the hours. Each scenario runs start to end without yielding, so no two
+ * of them (concurrent orders, the fare quote) ever use these at once.
+ */
+const scratch = {
+  traffic: { east: new Float64Array(GRID * GRID), south: new Float64Array(GRID * GRID) } as Traffic,
+  minutes: new Float64Array(GRID * GRID),
+  hops: new Int32Array(GRID * GRID),
+};
+
 /** Plans until `budgetMs` of computation (time on the thread, waits excluded) has been spent. */
 export async function planRoute(budgetMs: number, random: () => number = Math.random): Promise<PlannedRoute> {
   const from = Math.floor(random() * GRID * GRID);
@@ -55,25 +72,23 @@ function evaluateRouteAlternatives(
   return { best, scenarios };
 }
 
-/** Minutes to cross each block, eastward and southward, for one guess at the traffic. */
-export function trafficScenario(random: () => number): { east: Float64Array; south: Float64Array } {
-  const east = new Float64Array(GRID * GRID);
-  const south = new Float64Array(GRID * GRID);
+/**
+ * Minutes to cross each block, eastward and southward, for one guess at the traffic: written into the
+ * shared scratch arrays (valid until the next scenario) unless `into` is given.
+ */
+export function trafficScenario(random: () => number, into: Traffic = scratch.traffic): Traffic {
+  const { east, south } = into;
   for (let i = 0; i < east.length; i++) {
     east[i] = 0.3 + random() * 1.2;
     south[i] = 0.3 + random() * 1.2;
   }
-  return { east, south };
+  return into;
 }
 
 /** Dijkstra over the street grid, with a binary heap. */
-export function shortestPath(
-  traffic: { east: Float64Array; south: Float64Array },
-  from: number,
-  to: number,
-): { minutes: number; hops: number } {
-  const minutes = new Float64Array(GRID * GRID).fill(Infinity);
-  const hops = new Int32Array(GRID * GRID);
+export function shortestPath(traffic: Traffic, from: number, to: number): { minutes: number; hops: number } {
+  const minutes = scratch.minutes.fill(Infinity);
+  const hops = scratch.hops.fill(0);
   const heap = new MinHeap();
   minutes[from] = 0;
   heap.push(from, 0);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { planRoute, shortestPath } from '../src/route-planning.js';
+import { planRoute, shortestPath, trafficScenario } from '../src/route-planning.js';
 
 const GRID = 40;
 
@@ -21,6 +21,25 @@ test('shortestPath: goes around a jam', () => {
   east[0] = 100; // the block east of (0, 0) is jammed
   const route = shortestPath({ east, south }, 0, 2);
   assert.deepEqual(route, { minutes: 4, hops: 4 });
+});
+
+test('trafficScenario reuses its scratch arrays unless given its own; shortestPath is right on either', () => {
+  let seed = 1;
+  const random = (): number => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+  const shared = trafficScenario(random);
+  assert.equal(trafficScenario(random), shared, 'no new arrays per scenario');
+  const own = {
+    east: new Float64Array(GRID * GRID),
+    south: new Float64Array(GRID * GRID),
+  };
+  seed = 7;
+  assert.equal(trafficScenario(random, own), own);
+  seed = 7;
+  trafficScenario(random);
+  assert.deepEqual(shared, own, 'the same numbers either way');
+  const viaScratch = shortestPath(shared, 0, GRID * GRID - 1);
+  assert.deepEqual(shortestPath(own, 0, GRID * GRID - 1), viaScratch);
+  assert.ok(viaScratch.hops >= 2 * (GRID - 1) && viaScratch.minutes > 0);
 });
 
 test('planRoute computes for its budget (waits excluded) and yields between slices', async () => {
