@@ -45,6 +45,8 @@ export interface Footprint {
   rssAt5MinMB?: number;
   rssAt30MinMB?: number;
   growth?: number;
+  /** How rssAt5MinMB and rssAt30MinMB are taken from the samples. */
+  growthWindow?: string;
   shows?: {
     orderWork: { orders: number; medianMs: number; p5Ms: number; p95Ms: number; shareIn200To400Ms: number };
     spansByName: Record<string, number>;

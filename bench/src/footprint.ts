@@ -33,11 +33,12 @@ import {
   type Footprint,
   type FootprintProcess,
 } from './footprint-results.js';
-import { round } from './stats.js';
+import { median, round } from './stats.js';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.json');
 const SAMPLE_EVERY_MS = 10_000;
 const WARMUP_MS = 60_000;
+const GROWTH_WINDOW_MS = 60_000;
 const MB = 1024 * 1024;
 
 const { values: args } = parseArgs({
@@ -215,6 +216,11 @@ function summarise(demo: DemoRun, samples: Sample[], signals: DemoSignals, withS
   const processes = demo.processes.map((p) => describe(p.pid, p.name));
   const totalRssAt = (s: Sample) =>
     round(demo.processes.reduce((a, p) => a + s.byPid.get(p.pid)!.rss, 0) / MB, 1);
+  /** The median total over the samples within ±GROWTH_WINDOW_MS of a minute mark (one sample is noisy). */
+  const totalRssAround = (minutes: number): number => {
+    const near = samples.filter((s) => Math.abs(s.atMs - minutes * 60_000) <= GROWTH_WINDOW_MS);
+    return round(median((near.length > 0 ? near : [at(minutes)]).map(totalRssAt)), 1);
+  };
   const settings = Object.fromEntries(
     [...demo.startLines].map(([name, line]) => {
       const { level: _l, time: _t, pid: _p, hostname: _h, msg: _m, service: _s, ...rest } = line;
@@ -245,9 +251,10 @@ function summarise(demo: DemoRun, samples: Sample[], signals: DemoSignals, withS
       .filter((s, i) => i === 0 || Math.floor(s.atMs / 60_000) !== Math.floor(samples[i - 1]!.atMs / 60_000))
       .map((s): [number, number] => [round(s.atMs / 60_000, 2), totalRssAt(s)]),
     ...(last.atMs >= 30 * 60_000 - SAMPLE_EVERY_MS && {
-      rssAt5MinMB: totalRssAt(at(5)),
-      rssAt30MinMB: totalRssAt(at(30)),
-      growth: round(totalRssAt(at(30)) / totalRssAt(at(5)), 4),
+      rssAt5MinMB: totalRssAround(5),
+      rssAt30MinMB: totalRssAround(30),
+      growth: round(totalRssAround(30) / totalRssAround(5), 4),
+      growthWindow: `median of the ${SAMPLE_EVERY_MS / 1000}-s samples within ±${GROWTH_WINDOW_MS / 60_000} min of each minute mark`,
     }),
     ...(withSignals && {
       shows: {
