@@ -3,8 +3,9 @@
  * and an environment chosen by the bench, ready once `/health` answers, stopped with SIGTERM (so the
  * package flushes its last spans, profile and logs), and measured through /proc/<pid>/stat.
  *
- * Node runs with the demo's flags and environment defaults (scripts/node-flags.mjs, as `npm run demo` and
- * the Dockerfile) unless the caller gives its own flags; otherwise only the bench's environment.
+ * Plain `node` at V8's defaults, as a service that takes the package home runs it, and the bench's
+ * environment only. The demo's Node flags (scripts/node-flags.mjs, a laptop-footprint choice) are given
+ * by the setups that measure them (`DEMO_NODE_SETTINGS`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 const { NODE_FLAGS, NODE_ENV_DEFAULTS } = (await import(
   pathToFileURL(join(REPO_ROOT, 'scripts', 'node-flags.mjs')).href
 )) as { NODE_FLAGS: string[]; NODE_ENV_DEFAULTS: Record<string, string> };
+/** What `npm run demo` and the Dockerfile run Node with: `$FLAGS` (overhead-run.ts) and environment. */
+export const DEMO_NODE_SETTINGS: Record<string, string> = { ...NODE_ENV_DEFAULTS, $FLAGS: NODE_FLAGS.join(' ') };
 export const RIDESHARE_MAIN = join(REPO_ROOT, 'apps', 'rideshare', 'dist', 'src', 'main.js');
 
 export class MissingBuildError extends Error {
@@ -66,18 +69,17 @@ export async function startApp(options: {
   stdout?: 'pipe' | 'ignore';
   /** Another build of the app (e.g. a worktree of an earlier commit), for before/after comparisons. */
   main?: string;
-  /** Node flags for the app (default: the demo's, scripts/node-flags.mjs). */
+  /** Node flags for the app (default none). */
   nodeFlags?: readonly string[];
 }): Promise<AppProcess> {
   const main = options.main ?? RIDESHARE_MAIN;
   requireBuilt(main);
   const { port, env, label } = options;
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? NODE_FLAGS), main], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeFlags ?? []), main], {
     cwd: dirname(dirname(dirname(main))),
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
-      ...NODE_ENV_DEFAULTS,
       ...env,
       PORT: String(port),
     },

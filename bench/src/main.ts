@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { startAllReceivers } from '@rideshare/test-receivers';
-import { MissingBuildError, REPO_ROOT, RIDESHARE_MAIN, requireBuilt } from './app-process.js';
+import { DEMO_NODE_SETTINGS, MissingBuildError, REPO_ROOT, RIDESHARE_MAIN, requireBuilt } from './app-process.js';
 import {
   runAttribution,
   CAR_ONLY_FUNCTIONS,
@@ -15,7 +15,14 @@ import {
   type LabelMode,
 } from './attribution-run.js';
 import { shares } from './attribution.js';
-import { OVERHEAD_SETUPS, runOverhead, type OverheadResult, type SetupSummary } from './overhead-run.js';
+import {
+  OVERHEAD_SETUPS,
+  runOverhead,
+  setupEnv,
+  summarise,
+  type OverheadResult,
+  type SetupSummary,
+} from './overhead-run.js';
 import {
   ATTRIBUTION_CONCURRENCY,
   SHORT_SPAN_LENGTHS_MS,
@@ -114,9 +121,26 @@ async function main(): Promise<void> {
       rounds,
       paths: ['/bike', '/scooter', '/car'],
       progress,
+      // the demo's Node flags (scripts/node-flags.mjs) cost CPU under a saturating load: measured beside
+      extraSetups: {
+        [DEMO_FLAGS_OFF]: { ...setupEnv('off', '$SINK'), ...DEMO_NODE_SETTINGS },
+        [DEMO_FLAGS_FULL]: { ...setupEnv('full', '$SINK'), ...DEMO_NODE_SETTINGS },
+      },
     });
 
     const o = everySetup(overhead);
+    const demoNodeFlags = {
+      flags: DEMO_NODE_SETTINGS.$FLAGS ?? '',
+      note:
+        'full against off, both run with the Node flags and environment of `npm run demo` and the ' +
+        'Dockerfile (scripts/node-flags.mjs), in the same interleaved rounds; the goal rows are at Node defaults',
+      full: summarise(
+        DEMO_FLAGS_FULL,
+        overhead.measurements
+          .filter((m) => m.setup === DEMO_FLAGS_FULL || m.setup === DEMO_FLAGS_OFF)
+          .map((m) => (m.setup === DEMO_FLAGS_OFF ? { ...m, setup: 'off' } : m)),
+      ),
+    };
     progress('4/4 writing results');
     const byMode = (mode: LabelMode) =>
       Object.fromEntries(
@@ -180,7 +204,7 @@ async function main(): Promise<void> {
         naive: byMode('global'),
         runs: attributionRuns,
       },
-      overhead,
+      overhead: { ...overhead, demoNodeFlags },
       shortSpans,
       shortSpanRuns,
       costPerSpanMicros: o.full.addedCpuMicrosPerRequest,
@@ -189,7 +213,7 @@ async function main(): Promise<void> {
     };
     const kept = keptFromPreviousRun(RESULTS_PATH);
     const merged = { ...results, ...kept, goals: { ...results.goals, ...kept.goals } };
-    const table = renderTable({ ...merged, overhead: o, overheadRounds: rounds });
+    const table = renderTable({ ...merged, overhead: { ...o, demoNodeFlags }, overheadRounds: rounds });
     writeResults(RESULTS_PATH, { ...merged, table });
     process.stdout.write(`\n${table.join('\n')}\n\n`);
     progress(`wrote ${RESULTS_PATH} in ${results.durationSeconds} s`);
@@ -197,6 +221,9 @@ async function main(): Promise<void> {
     await receivers.close().catch(() => undefined);
   }
 }
+
+const DEMO_FLAGS_OFF = 'off, demo Node flags';
+const DEMO_FLAGS_FULL = 'full, demo Node flags';
 
 function everySetup(overhead: OverheadResult): Record<(typeof OVERHEAD_SETUPS)[number], SetupSummary> {
   const missing = OVERHEAD_SETUPS.filter((setup) => overhead[setup] === undefined);

@@ -38,6 +38,8 @@ export interface TableInput {
     full: Ratio;
     fullOtlp: Ratio;
     off: { throughput: { median: number }; pooledP99Ms: number; cpuMicrosPerRequest: { median: number } };
+    /** Full against off, both with the demo's Node flags (absent in results of older runs). */
+    demoNodeFlags?: { flags: string; full: Pick<Ratio, 'cpuThroughputRatio' | 'ci95' | 'addedCpuMicrosPerRequest'> };
   };
   shortSpans: Record<string, Record<string, number>>;
   costPerSpanMicros: number;
@@ -102,6 +104,15 @@ export function renderTable(r: TableInput): string[] {
       goal === undefined
         ? ''
         : `CPU ≥ ×0.95, throughput ≥ ×0.95, p99 ≤ ×1.10, intervals narrower than the margins: ${mark(goal)}`,
+    ]);
+  }
+  if (o.demoNodeFlags !== undefined) {
+    const d = o.demoNodeFlags.full;
+    rows.push([
+      `Overhead (d) with the demo's Node flags (${o.demoNodeFlags.flags})`,
+      'full against off, both with the flags, same rounds',
+      `CPU per request ${times(d.cpuThroughputRatio)} (${ci(d.ci95.cpuThroughputRatio)}), ${signed(d.addedCpuMicrosPerRequest)} µs`,
+      '',
     ]);
   }
   for (const hz of SHORT_SPAN_RATES_HZ) {
