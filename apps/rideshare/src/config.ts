@@ -19,7 +19,7 @@ export interface RideshareConfig {
   slowPeriodSeconds: number;
   /** SLOW_ORDER_MS [100]: orders taking at least this long are logged as warnings. */
   slowOrderMs: number;
-  /** FLEET_SIZE [20000]: vehicles of each kind in the region (cars = drivers). */
+  /** FLEET_SIZE [10000]: vehicles of each kind in the region (cars = drivers). */
   fleetSize: number;
 }
 
@@ -36,6 +36,6 @@ export function loadConfig(env: Env): RideshareConfig {
     ),
     slowPeriodSeconds: parseInteger(env, 'SLOW_PERIOD_SECONDS', 60, { min: 1, max: 86_400 }),
     slowOrderMs: parseInteger(env, 'SLOW_ORDER_MS', 100, { min: 1, max: 600_000 }),
-    fleetSize: parseInteger(env, 'FLEET_SIZE', 20_000, { min: 100, max: 1_000_000 }),
+    fleetSize: parseInteger(env, 'FLEET_SIZE', 10_000, { min: 100, max: 1_000_000 }),
   };
 }

@@ -47,10 +47,10 @@ const CITY_RADIUS_KM = 12;
 const KM_PER_DEGREE = 111.32;
 const SHIFTS_PER_WEEK = 6;
 /**
- * Past weeks kept in the shift table (last week's, for payroll): 20,000 drivers × 6 shifts × 2 weeks is
- * 240,000 rows, which is what the slow path scans once per candidate driver.
+ * Past weeks kept in the shift table (the last four, for payroll): 10,000 drivers × 6 shifts × 5 weeks is
+ * 300,000 rows, which is what the slow path scans once per candidate driver.
  */
-export const HISTORY_WEEKS = 1;
+export const HISTORY_WEEKS = 4;
 const FIRST_NAMES = [
   'Ana',
   'Bo',

@@ -9,7 +9,7 @@ test('defaults: port 5000, us-east, never slow outside eu-north', () => {
     slowMode: 'never',
     slowPeriodSeconds: 60,
     slowOrderMs: 100,
-    fleetSize: 20_000,
+    fleetSize: 10_000,
   });
 });
 
