@@ -19,7 +19,6 @@ import {
   OVERHEAD_SETUPS,
   runOverhead,
   setupEnv,
-  summarise,
   type OverheadResult,
   type SetupSummary,
 } from './overhead-run.js';
@@ -126,6 +125,7 @@ async function main(): Promise<void> {
         [DEMO_FLAGS_OFF]: { ...setupEnv('off', '$SINK'), ...DEMO_NODE_SETTINGS },
         [DEMO_FLAGS_FULL]: { ...setupEnv('full', '$SINK'), ...DEMO_NODE_SETTINGS },
       },
+      baselineOf: { [DEMO_FLAGS_FULL]: DEMO_FLAGS_OFF },
     });
 
     const o = everySetup(overhead);
@@ -134,12 +134,7 @@ async function main(): Promise<void> {
       note:
         'full against off, both run with the Node flags and environment of `npm run demo` and the ' +
         'Dockerfile (scripts/node-flags.mjs), in the same interleaved rounds; the goal rows are at Node defaults',
-      full: summarise(
-        DEMO_FLAGS_FULL,
-        overhead.measurements
-          .filter((m) => m.setup === DEMO_FLAGS_FULL || m.setup === DEMO_FLAGS_OFF)
-          .map((m) => (m.setup === DEMO_FLAGS_OFF ? { ...m, setup: 'off' } : m)),
-      ),
+      full: overhead.extra[DEMO_FLAGS_FULL]!,
     };
     progress('4/4 writing results');
     const byMode = (mode: LabelMode) =>

@@ -1,10 +1,11 @@
 /**
  * Overhead: one rideshare process per telemetry setup, all started up front and warmed up, then measured
- * in interleaved rounds (each round visits every setup once, in a rotated order), one at a time under the
- * same closed-loop autocannon load. Throughput, p50/p99 latency (from every response time, not
- * autocannon's whole-millisecond histogram) and the app's CPU time per request are recorded for each
- * measurement; ratios to "off" are taken within a round, then summarised over the rounds, each with a 95%
- * bootstrap interval over the rounds (how well the median is known, which more rounds narrow).
+ * in interleaved rounds (each round visits every setup once, in a rotated order), each setup at the same
+ * time as its own run of "off" (its baseline), both under the same closed-loop autocannon load.
+ * Throughput, p50/p99 latency (from every response time, not autocannon's whole-millisecond histogram)
+ * and the app's CPU time per request are recorded for each measurement; a setup's ratios are to the
+ * baseline run beside it, then summarised over the rounds, each with a 95% bootstrap interval over the
+ * rounds (how well the median is known, which more rounds narrow).
  */
 import autocannon from 'autocannon';
 import { getFreePort } from '@rideshare/test-receivers';
@@ -45,6 +46,8 @@ export function setupEnv(setup: OverheadSetup, sinkUrl: string): Record<string, 
 export interface OverheadMeasurement {
   setup: string;
   round: number;
+  /** For a baseline's measurement: the setup measured at the same time, against which it counts. */
+  pairedWith?: string;
   requests: number;
   non2xx: number;
   errors: number;
@@ -89,6 +92,8 @@ export interface OverheadOptions {
    * Node flags for it, space-separated).
    */
   extraSetups?: Record<string, Record<string, string>>;
+  /** A setup's baseline when it is not "off" (an extra setup named here is measured only as a baseline). */
+  baselineOf?: Record<string, string>;
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
@@ -111,6 +116,7 @@ async function measure(
   round: number,
   options: OverheadOptions,
   durationSeconds: number,
+  latencyKey = setup,
 ): Promise<OverheadMeasurement> {
   const latencies: number[] = [];
   const cpuBefore = app.cpuMicros();
@@ -126,7 +132,11 @@ async function measure(
   });
   const result = await instance;
   const appCpuMicros = app.cpuMicros() - cpuBefore;
-  if (round >= 0) latenciesOf(setup)[round] = latencies;
+  if (round >= 0) {
+    latenciesOf(latencyKey)[round] = latencies;
+    // a baseline's row pools all its runs of the round
+    if (latencyKey !== setup) (latenciesOf(setup)[round] ??= []).push(...latencies);
+  }
   const requests = result.requests.total;
   const seconds = result.duration;
   return {
@@ -145,6 +155,9 @@ async function measure(
 }
 
 const round4 = (n: number) => round(n, 4);
+
+/** The key of a baseline's latencies measured beside `setup`. */
+const pairKey = (baseline: string, setup: string) => `${baseline} | ${setup}`;
 
 /** Every response time of the measured rounds, per setup and round (pooled for p50/p99: one round has too few). */
 const pooledLatencies = new Map<string, number[][]>();
@@ -199,16 +212,25 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       options.progress(`  warm-up ${setup} (${options.warmupSeconds} s)`);
       await measure(apps.get(setup)!, setup, -1, options, options.warmupSeconds);
     }
+    // Each setup runs at the same time as its own run of its baseline: two processes, two loads, the same
+    // seconds. This machine's speed drifts by ±15% from one few-second stretch to the next, which
+    // measuring them one after the other turned into noise wider than the 5% to be shown.
+    const baselines = new Set(['off', ...Object.values(options.baselineOf ?? {})]);
+    const compared = setups.filter((setup) => !baselines.has(setup));
     const measurements: OverheadMeasurement[] = [];
+    const line = (m: OverheadMeasurement) =>
+      `${m.setup.padEnd(8)} ${m.throughput.toFixed(1)} req/s  p50 ${m.p50Ms.toFixed(1)} ms  ` +
+      `p99 ${m.p99Ms.toFixed(1)} ms  cpu ${m.cpuMicrosPerRequest.toFixed(0)} µs/req`;
     for (let r = 0; r < options.rounds; r++) {
-      const order = setups.map((_, i) => setups[(i + r) % setups.length]!);
+      const order = compared.map((_, i) => compared[(i + r) % compared.length]!);
       for (const setup of order) {
-        const m = await measure(apps.get(setup)!, setup, r, options, options.durationSeconds);
-        measurements.push(m);
-        options.progress(
-          `  round ${r + 1}/${options.rounds} ${setup.padEnd(8)} ${m.throughput.toFixed(1)} req/s  ` +
-            `p50 ${m.p50Ms.toFixed(1)} ms  p99 ${m.p99Ms.toFixed(1)} ms  cpu ${m.cpuMicrosPerRequest.toFixed(0)} µs/req`,
-        );
+        const baseline = options.baselineOf?.[setup] ?? 'off';
+        const [base, m] = await Promise.all([
+          measure(apps.get(baseline)!, baseline, r, options, options.durationSeconds, pairKey(baseline, setup)),
+          measure(apps.get(setup)!, setup, r, options, options.durationSeconds),
+        ]);
+        measurements.push({ ...base, pairedWith: setup }, m);
+        options.progress(`  round ${r + 1}/${options.rounds} ${line(m)}  | ${line(base)}`);
       }
     }
     for (const [setup, app] of apps) {
@@ -222,6 +244,9 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         warmupSeconds: options.warmupSeconds,
         rounds: options.rounds,
         paths: options.paths,
+        pairing:
+          'each setup is measured at the same time as its own run of its baseline ("off"): two app ' +
+          'processes, two loads, the same seconds; its ratios are to that run',
         setups: SETUP_DESCRIPTIONS,
         sink: 'local HTTP sink answering like Jaeger/Pyroscope/Loki without decoding',
       },
@@ -232,7 +257,14 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       extra: Object.fromEntries(
         Object.keys(options.extraSetups ?? {}).map((name) => [
           name,
-          summarise(name, measurements, pooledLatencies),
+          summarise(
+            name,
+            measurements,
+            pooledLatencies,
+            // a baseline's own row: against itself (ratios 1), its figures are what counts
+            options.baselineOf?.[name] ??
+              (Object.values(options.baselineOf ?? {}).includes(name) ? name : 'off'),
+          ),
         ]),
       ),
       measurements,
@@ -256,10 +288,18 @@ export function summarise(
   setup: string,
   measurements: readonly OverheadMeasurement[],
   pooled?: ReadonlyMap<string, readonly (readonly number[])[]>,
+  baseline = 'off',
 ): SetupSummary {
   const mine = measurements.filter((m) => m.setup === setup);
+  // against the baseline's run beside it in the same round (older results: the round's only one)
   const pairs = mine.flatMap((m) => {
-    const base = measurements.find((b) => b.setup === 'off' && b.round === m.round);
+    const base =
+      setup === baseline
+        ? m
+        : measurements.find(
+            (b) =>
+              b.setup === baseline && b.round === m.round && (b.pairedWith ?? setup) === setup,
+          );
     return base === undefined ? [] : [{ m, base }];
   });
   const ratios = {
@@ -270,7 +310,7 @@ export function summarise(
     cpu: pairs.map(({ m, base }) => base.cpuMicrosPerRequest / m.cpuMicrosPerRequest),
   };
   const mineLatencies = pooled?.get(setup);
-  const offLatencies = pooled?.get('off');
+  const offLatencies = pooled?.get(pairKey(baseline, setup)) ?? pooled?.get(baseline);
   const pooledOf = (perRound: readonly (readonly number[])[] | undefined, rounds: readonly number[]) =>
     Float64Array.from(rounds.flatMap((r) => perRound?.[r] ?? [])).sort();
   const allRounds = pairs.map(({ m }) => m.round);

@@ -72,6 +72,41 @@ function fakeResults() {
   };
 }
 
+test('a setup is compared with the baseline run beside it, not with the round\'s other runs of "off"', () => {
+  const m = (setup: string, round: number, cpu: number, pairedWith?: string) => ({
+    setup,
+    round,
+    ...(pairedWith !== undefined && { pairedWith }),
+    requests: 100,
+    non2xx: 0,
+    errors: 0,
+    durationSeconds: 3,
+    throughput: 1e6 / cpu,
+    p50Ms: 10,
+    p99Ms: 20,
+    appCpuMicros: cpu * 100,
+    cpuMicrosPerRequest: cpu,
+  });
+  // the machine is slow in the second half of each round: each pair sees the same speed
+  const measurements = [0, 1, 2].flatMap((round) => [
+    m('off', round, 10_000, 'traces'),
+    m('traces', round, 10_500),
+    m('off', round, 13_000, 'full'),
+    m('full', round, 13_650),
+    m('off, flags', round, 12_000, 'full, flags'),
+    m('full, flags', round, 13_200),
+  ]);
+  assert.equal(summarise('traces', measurements).cpuThroughputRatio, round4(10_000 / 10_500));
+  assert.equal(summarise('full', measurements).cpuThroughputRatio, round4(13_000 / 13_650));
+  assert.equal(summarise('full', measurements).addedCpuMicrosPerRequest, 650);
+  assert.equal(summarise('full, flags', measurements, undefined, 'off, flags').cpuThroughputRatio, round4(12 / 13.2));
+  const off = summarise('off', measurements);
+  assert.equal(off.cpuThroughputRatio, 1);
+  assert.deepEqual(off.cpuMicrosPerRequest, { median: 11_500, min: 10_000, max: 13_000 });
+});
+
+const round4 = (n: number) => Math.round(n * 1e4) / 1e4;
+
 test('ratios to "off" are taken within each round and summarised as median, min and max', () => {
   const { overhead } = fakeResults();
   assert.equal(overhead.off.throughputRatio, 1);
