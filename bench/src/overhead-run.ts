@@ -226,7 +226,14 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       for (const setup of order) {
         const baseline = options.baselineOf?.[setup] ?? 'off';
         const [base, m] = await Promise.all([
-          measure(apps.get(baseline)!, baseline, r, options, options.durationSeconds, pairKey(baseline, setup)),
+          measure(
+            apps.get(baseline)!,
+            baseline,
+            r,
+            options,
+            options.durationSeconds,
+            pairKey(baseline, setup),
+          ),
           measure(apps.get(setup)!, setup, r, options, options.durationSeconds),
         ]);
         measurements.push({ ...base, pairedWith: setup }, m);
@@ -297,8 +304,7 @@ export function summarise(
       setup === baseline
         ? m
         : measurements.find(
-            (b) =>
-              b.setup === baseline && b.round === m.round && (b.pairedWith ?? setup) === setup,
+            (b) => b.setup === baseline && b.round === m.round && (b.pairedWith ?? setup) === setup,
           );
     return base === undefined ? [] : [{ m, base }];
   });
@@ -335,13 +341,22 @@ export function summarise(
       p50Ratio: r(spread(ratios.p50)),
       p99Ratio: r(spread(ratios.p99)),
     },
-    ci95: {
-      throughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.throughput, c)), 1000, 1)),
-      p99Ratio: ri(
-        bootstrapInterval(n, (c) => pooledRatio(0.99, pick(allRounds, c), pick(ratios.p99, c)), 1000, 2),
-      ),
-      cpuThroughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.cpu, c)), 1000, 3)),
-    },
+    // the baseline's own row is 1 by definition (and resampling its pooled runs would take minutes)
+    ci95:
+      setup === baseline
+        ? { throughputRatio: ONE, p99Ratio: ONE, cpuThroughputRatio: ONE }
+        : {
+            throughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.throughput, c)), 1000, 1)),
+            p99Ratio: ri(
+              bootstrapInterval(
+                n,
+                (c) => pooledRatio(0.99, pick(allRounds, c), pick(ratios.p99, c)),
+                1000,
+                2,
+              ),
+            ),
+            cpuThroughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.cpu, c)), 1000, 3)),
+          },
     throughput: r(spread(mine.map((m) => m.throughput))),
     p50Ms: r(spread(mine.map((m) => m.p50Ms))),
     p99Ms: r(spread(mine.map((m) => m.p99Ms))),
@@ -351,6 +366,8 @@ export function summarise(
     addedCpuMicrosPerRequest: Math.round(median(ratios.addedCpu)),
   };
 }
+
+const ONE: Interval = { low: 1, high: 1 };
 
 /** `quantile` of values already sorted ascending. */
 function sortedQuantile(sorted: Float64Array, q: number): number {
