@@ -18,7 +18,10 @@ const { NODE_FLAGS, NODE_ENV_DEFAULTS } = (await import(
   pathToFileURL(join(REPO_ROOT, 'scripts', 'node-flags.mjs')).href
 )) as { NODE_FLAGS: string[]; NODE_ENV_DEFAULTS: Record<string, string> };
 /** What `npm run demo` and the Dockerfile run Node with: `$FLAGS` (overhead-run.ts) and environment. */
-export const DEMO_NODE_SETTINGS: Record<string, string> = { ...NODE_ENV_DEFAULTS, $FLAGS: NODE_FLAGS.join(' ') };
+export const DEMO_NODE_SETTINGS: Record<string, string> = {
+  ...NODE_ENV_DEFAULTS,
+  $FLAGS: NODE_FLAGS.join(' '),
+};
 export const RIDESHARE_MAIN = join(REPO_ROOT, 'apps', 'rideshare', 'dist', 'src', 'main.js');
 
 export class MissingBuildError extends Error {

@@ -7,7 +7,13 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { startAllReceivers } from '@rideshare/test-receivers';
-import { DEMO_NODE_SETTINGS, MissingBuildError, REPO_ROOT, RIDESHARE_MAIN, requireBuilt } from './app-process.js';
+import {
+  DEMO_NODE_SETTINGS,
+  MissingBuildError,
+  REPO_ROOT,
+  RIDESHARE_MAIN,
+  requireBuilt,
+} from './app-process.js';
 import {
   runAttribution,
   CAR_ONLY_FUNCTIONS,

@@ -39,7 +39,10 @@ export interface TableInput {
     fullOtlp: Ratio;
     off: { throughput: { median: number }; pooledP99Ms: number; cpuMicrosPerRequest: { median: number } };
     /** Full against off, both with the demo's Node flags (absent in results of older runs). */
-    demoNodeFlags?: { flags: string; full: Pick<Ratio, 'cpuThroughputRatio' | 'ci95' | 'addedCpuMicrosPerRequest'> };
+    demoNodeFlags?: {
+      flags: string;
+      full: Pick<Ratio, 'cpuThroughputRatio' | 'ci95' | 'addedCpuMicrosPerRequest'>;
+    };
   };
   shortSpans: Record<string, Record<string, number>>;
   costPerSpanMicros: number;

@@ -99,7 +99,10 @@ test('a setup is compared with the baseline run beside it, not with the round\'s
   assert.equal(summarise('traces', measurements).cpuThroughputRatio, round4(10_000 / 10_500));
   assert.equal(summarise('full', measurements).cpuThroughputRatio, round4(13_000 / 13_650));
   assert.equal(summarise('full', measurements).addedCpuMicrosPerRequest, 650);
-  assert.equal(summarise('full, flags', measurements, undefined, 'off, flags').cpuThroughputRatio, round4(12 / 13.2));
+  assert.equal(
+    summarise('full, flags', measurements, undefined, 'off, flags').cpuThroughputRatio,
+    round4(12 / 13.2),
+  );
   const off = summarise('off', measurements);
   assert.equal(off.cpuThroughputRatio, 1);
   assert.deepEqual(off.cpuMicrosPerRequest, { median: 11_500, min: 10_000, max: 13_000 });

@@ -146,7 +146,9 @@ async function waitForCarOrders(loadGenerator: AppProcess, regions: string[]): P
   while (regions.some((region) => carOrders(region) < MIN_CAR_ORDERS)) {
     if (performance.now() > deadline) {
       const counts = regions.map((region) => `${region} ${carOrders(region)}`).join(', ');
-      throw new Error(`car orders after ${MAX_LOAD_SECONDS} s of load: ${counts}; need ${MIN_CAR_ORDERS} each`);
+      throw new Error(
+        `car orders after ${MAX_LOAD_SECONDS} s of load: ${counts}; need ${MIN_CAR_ORDERS} each`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

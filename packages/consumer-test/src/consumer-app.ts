@@ -81,14 +81,17 @@ async function installWithRetries(dir: string, log: (line: string) => void): Pro
         ...new Set(
           stderr
             .split('\n')
-            .filter((line) => /attempt \d+ failed|npm error (code|ERESOLVE|Found|notarget|network)/i.test(line))
+            .filter((line) =>
+              /attempt \d+ failed|npm error (code|ERESOLVE|Found|notarget|network)/i.test(line),
+            )
             .map((line) => line.replace(/attempt \d+ failed/, 'failed')),
         ),
       ].slice(0, 10);
       const summary = reasons.length > 0 ? reasons.join('\n') : stderr.slice(-2000);
       failures.push(`attempt ${index + 1} (${freshness}):\n${summary}`);
       log(`npm install failed (attempt ${index + 1} of ${attempts.length}, ${freshness}):\n${summary}`);
-      if (index < attempts.length - 1) await new Promise((resolve) => setTimeout(resolve, 3000 * (index + 1)));
+      if (index < attempts.length - 1)
+        await new Promise((resolve) => setTimeout(resolve, 3000 * (index + 1)));
     }
   }
   const certificateHint = failures.some((f) => /CERT/.test(f))
