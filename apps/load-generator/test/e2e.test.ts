@@ -15,6 +15,7 @@ import {
   NO_PARENT_SPAN_ID,
   startAllReceivers,
   startAppProcess,
+  waitUntil,
   type AllReceivers,
   type AppProcess,
   type DecodedSample,
@@ -136,22 +137,19 @@ before(async () => {
   for (const app of [usEast, euNorth]) exitCodes.set(app.name, await app.stop());
 });
 
-/** Polls the load generator's `order completed` records until every region has MIN_CAR_ORDERS car orders. */
+/** Waits until the load generator's `order completed` records hold MIN_CAR_ORDERS car orders per region. */
 async function waitForCarOrders(loadGenerator: AppProcess, regions: string[]): Promise<void> {
-  const deadline = performance.now() + (MAX_LOAD_SECONDS - MIN_LOAD_SECONDS) * 1000;
   const carOrders = (region: string): number =>
     loadGenerator.records.filter(
       (r) => r.msg === 'order completed' && r.vehicle === 'car' && r.region === region,
     ).length;
-  while (regions.some((region) => carOrders(region) < MIN_CAR_ORDERS)) {
-    if (performance.now() > deadline) {
-      const counts = regions.map((region) => `${region} ${carOrders(region)}`).join(', ');
-      throw new Error(
-        `car orders after ${MAX_LOAD_SECONDS} s of load: ${counts}; need ${MIN_CAR_ORDERS} each`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitUntil(
+    () => regions.every((region) => carOrders(region) >= MIN_CAR_ORDERS),
+    (MAX_LOAD_SECONDS - MIN_LOAD_SECONDS) * 1000,
+    () =>
+      `car orders after ${MAX_LOAD_SECONDS} s of load: ` +
+      `${regions.map((region) => `${region} ${carOrders(region)}`).join(', ')}; need ${MIN_CAR_ORDERS} each`,
+  );
 }
 
 /** Random query strings and trace headers against the real process (with OpenTelemetry's propagators). */

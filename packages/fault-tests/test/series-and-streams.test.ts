@@ -10,9 +10,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePyroscopeName, startAllReceivers, type AllReceivers } from '@rideshare/test-receivers';
+import {
+  parsePyroscopeName,
+  startAllReceivers,
+  waitUntil,
+  type AllReceivers,
+} from '@rideshare/test-receivers';
 import { startApp, startRideshare, type AppProcess } from '../src/app-process.js';
-import { waitUntil } from '../src/wait-until.js';
 
 const ORDERS = 2_000;
 const HALFWAY = 1_000;

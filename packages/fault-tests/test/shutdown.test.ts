@@ -5,10 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getFreePort, startAllReceivers } from '@rideshare/test-receivers';
+import { getFreePort, startAllReceivers, waitUntil } from '@rideshare/test-receivers';
 import { startApp, startRideshare } from '../src/app-process.js';
 import { orderPath, runLoad } from '../src/load.js';
-import { waitUntil } from '../src/wait-until.js';
 
 const HANDLERS = new Set(['BikeHandler', 'ScooterHandler', 'CarHandler']);
 const MIN_REQUESTS = 600;

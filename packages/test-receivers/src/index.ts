@@ -53,3 +53,4 @@ export {
 export { getFreePort } from './free-port.js';
 export { startAppProcess, type AppProcess, type LogRecord } from './app-process.js';
 export { recordingLogger, type LoggedRecord } from './recording-logger.js';
+export { waitUntil } from './wait-until.js';
