@@ -45,9 +45,10 @@ interface RootCpu {
 
 interface CpuTally {
   totalNs: number;
-  /** CPU of samples labelled with a local-root span, by `span_name`. */
-  bySpanName: Map<string, RootCpu>;
-  /** The same by `span_id` (with its name), to split a region's spans by eu-north's periods later. */
+  /**
+   * CPU of samples labelled with a local-root span, by `span_id` (with its `span_name`): summed by name for
+   * the flame graphs, and split by the period each eu-north span started in.
+   */
   bySpanId: Map<string, RootCpu & { name: string }>;
   uploads: number;
 }
@@ -70,8 +71,7 @@ export class DemoSignals {
       if (!upload.sampleTypes.includes(CPU)) continue; // heap profiles
       const key = upload.query.tags.region ?? upload.query.appName;
       let tally = this.#cpu.get(key);
-      if (tally === undefined)
-        this.#cpu.set(key, (tally = { totalNs: 0, bySpanName: new Map(), bySpanId: new Map(), uploads: 0 }));
+      if (tally === undefined) this.#cpu.set(key, (tally = { totalNs: 0, bySpanId: new Map(), uploads: 0 }));
       tally.uploads++;
       for (const sample of upload.samples) {
         const ns = sample.values[CPU] ?? 0;
@@ -79,17 +79,13 @@ export class DemoSignals {
         const spanName = sample.labels.span_name;
         const spanId = sample.labels.span_id;
         if (spanName === undefined || spanId === undefined) continue;
-        let root = tally.bySpanName.get(spanName);
-        if (root === undefined) tally.bySpanName.set(spanName, (root = { ns: 0, parts: noParts() }));
         let ofSpan = tally.bySpanId.get(spanId);
         if (ofSpan === undefined)
           tally.bySpanId.set(spanId, (ofSpan = { name: spanName, ns: 0, parts: noParts() }));
+        ofSpan.ns += ns;
         const names = new Set(sample.stack.map(frameFunction));
-        for (const target of [root, ofSpan]) {
-          target.ns += ns;
-          for (const [part, functions] of PARTS) {
-            if (functions.some((name) => names.has(name))) target.parts[part] += ns;
-          }
+        for (const [part, functions] of PARTS) {
+          if (functions.some((name) => names.has(name))) ofSpan.parts[part] += ns;
         }
       }
     }
@@ -164,25 +160,18 @@ export class DemoSignals {
     );
     return Object.fromEntries(
       [...this.#cpu].sort().map(([key, t]) => {
-        const labelled = [...t.bySpanName.values()].reduce((a, r) => a + r.ns, 0);
+        const roots = [...t.bySpanId];
+        const labelled = roots.reduce((a, [, r]) => a + r.ns, 0);
         const summary: FlameGraphSummary = {
           cpuSeconds: round(t.totalNs / 1e9, 2),
           uploads: t.uploads,
           labelledShare: round(labelled / Math.max(1, t.totalNs), 4),
-          spans: spanShares(t.bySpanName),
+          spans: spanShares(roots),
         };
         if (key === 'eu-north') {
-          const byPeriod = { slow: new Map<string, RootCpu>(), normal: new Map<string, RootCpu>() };
-          for (const [spanId, cpu] of t.bySpanId) {
-            const slow = startedSlow.get(spanId);
-            if (slow === undefined) continue; // its span never arrived
-            const into = byPeriod[slow ? 'slow' : 'normal'];
-            const sum = into.get(cpu.name) ?? { ns: 0, parts: noParts() };
-            sum.ns += cpu.ns;
-            for (const part of Object.keys(sum.parts) as FlameGraphPart[]) sum.parts[part] += cpu.parts[part];
-            into.set(cpu.name, sum);
-          }
-          summary.byPeriod = { slow: spanShares(byPeriod.slow), normal: spanShares(byPeriod.normal) };
+          // a span that never arrived has no period
+          const inPeriod = (slow: boolean) => roots.filter(([spanId]) => startedSlow.get(spanId) === slow);
+          summary.byPeriod = { slow: spanShares(inPeriod(true)), normal: spanShares(inPeriod(false)) };
         }
         return [key, summary];
       }),
@@ -202,7 +191,15 @@ export interface FlameGraphSummary {
 
 type SpanShares = Record<string, { cpuSeconds: number } & Partial<Record<FlameGraphPart, number>>>;
 
-function spanShares(byName: Map<string, RootCpu>): SpanShares {
+/** The CPU of local-root spans summed by span name, and each part's share of it. */
+function spanShares(roots: readonly [string, RootCpu & { name: string }][]): SpanShares {
+  const byName = new Map<string, RootCpu>();
+  for (const [, root] of roots) {
+    const sum = byName.get(root.name) ?? { ns: 0, parts: noParts() };
+    sum.ns += root.ns;
+    for (const part of Object.keys(sum.parts) as FlameGraphPart[]) sum.parts[part] += root.parts[part];
+    byName.set(root.name, sum);
+  }
   return Object.fromEntries(
     [...byName].sort().map(([name, r]) => [
       name,
