@@ -156,6 +156,12 @@ async function measure(
 
 const round4 = (n: number) => round(n, 4);
 
+/** What a setup is compared with: itself for a baseline (its own row, ratios 1), else its baseline. */
+function baselineFor(setup: string, options: Pick<OverheadOptions, 'baselineOf'>): string {
+  const baselines = new Set(['off', ...Object.values(options.baselineOf ?? {})]);
+  return baselines.has(setup) ? setup : (options.baselineOf?.[setup] ?? 'off');
+}
+
 /** The key of a baseline's latencies measured beside `setup`. */
 const pairKey = (baseline: string, setup: string) => `${baseline} | ${setup}`;
 
@@ -215,8 +221,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     // Each setup runs at the same time as its own run of its baseline: two processes, two loads, the same
     // seconds. This machine's speed drifts by ±15% from one few-second stretch to the next, which
     // measuring them one after the other turned into noise wider than the 5% to be shown.
-    const baselines = new Set(['off', ...Object.values(options.baselineOf ?? {})]);
-    const compared = setups.filter((setup) => !baselines.has(setup));
+    const compared = setups.filter((setup) => baselineFor(setup, options) !== setup);
     const measurements: OverheadMeasurement[] = [];
     const line = (m: OverheadMeasurement) =>
       `${m.setup.padEnd(8)} ${m.throughput.toFixed(1)} req/s  p50 ${m.p50Ms.toFixed(1)} ms  ` +
@@ -224,7 +229,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     for (let r = 0; r < options.rounds; r++) {
       const order = compared.map((_, i) => compared[(i + r) % compared.length]!);
       for (const setup of order) {
-        const baseline = options.baselineOf?.[setup] ?? 'off';
+        const baseline = baselineFor(setup, options);
         const [base, m] = await Promise.all([
           measure(
             apps.get(baseline)!,
@@ -264,14 +269,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       extra: Object.fromEntries(
         Object.keys(options.extraSetups ?? {}).map((name) => [
           name,
-          summarise(
-            name,
-            measurements,
-            pooledLatencies,
-            // a baseline's own row: against itself (ratios 1), its figures are what counts
-            options.baselineOf?.[name] ??
-              (Object.values(options.baselineOf ?? {}).includes(name) ? name : 'off'),
-          ),
+          summarise(name, measurements, pooledLatencies, baselineFor(name, options)),
         ]),
       ),
       measurements,
