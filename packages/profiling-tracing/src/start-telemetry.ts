@@ -9,7 +9,6 @@
  * the logger. It installs no signal handler and never exits: the app's main owns its lifecycle and calls
  * `shutdown()`.
  */
-import { register } from 'node:module';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
@@ -18,6 +17,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { installEsmHooks } from './esm-hooks.js';
 import { loadConfig, type SpanLabelMode, type TelemetryConfig } from './config.js';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { LocalRootSpanProcessor } from 'pyroscope-span-profiles';
@@ -67,9 +67,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   let sdk: NodeSDK | undefined;
   if (!config.sdkDisabled) {
     // ESM apps: let OpenTelemetry patch express and pino when they are imported after this call
-    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
-      data: { include: ['express', 'pino'] },
-    });
+    installEsmHooks(['express', 'pino']);
     if (config.pyroscope.enabled) {
       profiling = await startProfiling({
         config: config.pyroscope,

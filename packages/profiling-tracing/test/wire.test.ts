@@ -80,6 +80,8 @@ test('span → profile → logs link over Jaeger Thrift, pprof and Loki push', a
     assert.equal(span.tags['pyroscope.profile.id'], span.spanId);
     assert.equal(span.process.serviceName, 'wire-test');
     assert.equal(span.process.tags['region'], 'eu-north'); // resource attributes: the batch's Process
+    // express, imported by the ESM fixture after startTelemetry, was patched through the ESM hooks
+    assert.equal(span.tags['http.route'], '/quote');
   }
   assert.equal(
     handlers.filter((s) => s.traceId === REMOTE_TRACE_ID).length,
