@@ -5,14 +5,12 @@
  *   const { startServer } = await import('./server.js'); // loaded after, so express/pino get instrumented
  *
  * It validates the configuration (a bad variable rejects with a `ConfigError`), starts span profiles
- * (pyroscope-span-profiles), the OpenTelemetry SDK (span exporters, HTTP/Express/pino instrumentation) and
- * the logger. It installs no signal handler and never exits: the app's main owns its lifecycle and calls
+ * (pyroscope-span-profiles), the OpenTelemetry trace SDK (trace-sdk.ts: span exporters, HTTP/Express/pino
+ * instrumentation) and the logger. It installs no signal handler and never exits: the app's main owns its lifecycle and calls
  * `shutdown()`.
  */
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
@@ -25,6 +23,7 @@ import { startProfiling, type Profiling } from './pyroscope-profiler.js';
 import { spanDestinations, traceExportProcessors } from './trace-exporters.js';
 import { PreciseStartTimeProcessor } from './sdk-trace-internals.js';
 import { RootServiceNameProcessor } from './root-service-name.js';
+import { startTraceSdk, type TraceSdk } from './trace-sdk.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
 import { startLogs, type Logger } from './logger.js';
 import { shutdownOnce, type ShutdownOutcome, type ShutdownStep } from './shutdown.js';
@@ -64,7 +63,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   if (!config.sdkDisabled) for (const line of spanDestinations(config)) report('info', line, {});
 
   let profiling: Profiling | undefined;
-  let sdk: NodeSDK | undefined;
+  let sdk: TraceSdk | undefined;
   if (!config.sdkDisabled) {
     // ESM apps: let OpenTelemetry patch express and pino when they are imported after this call
     installEsmHooks(['express', 'pino']);
@@ -76,11 +75,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         report,
       });
     }
-    sdk = new NodeSDK({
-      resource: resourceFromAttributes({
+    sdk = await startTraceSdk({
+      attributes: {
         [ATTR_SERVICE_NAME]: config.serviceName,
         ...(region !== undefined && { region }),
-      }),
+      },
       // span profiles (pyroscope-span-profiles); without profiling, local roots are still found and named
       contextManager: profiling?.contextManager ?? new AsyncLocalStorageContextManager(),
       spanProcessors: [
@@ -90,9 +89,6 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
         new RootServiceNameProcessor(),
         ...traceExportProcessors(config, undefined, report),
       ],
-      // this demo sends no OpenTelemetry metrics or log records (logs go pino → Loki)
-      metricReaders: [],
-      logRecordProcessors: [],
       instrumentations: [
         new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url === '/health' }),
         // Express still names the route (http.route); its per-layer spans (`request handler`, `router`,
@@ -104,10 +100,11 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
             ExpressLayerType.REQUEST_HANDLER,
           ],
         }),
+        // logs go pino → Loki: no OpenTelemetry log records (nor metrics) in this demo
         new PinoInstrumentation({ disableLogSending: true }),
       ],
+      report,
     });
-    sdk.start();
     // failed exports are reported by their exporter (span-delivery.ts); anything else, rate-limited
     const otherErrors = new RateLimitedErrors({
       source: 'opentelemetry',

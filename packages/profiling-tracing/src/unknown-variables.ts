@@ -1,15 +1,18 @@
 /**
  * A misspelled variable is silently ignored by every SDK (`PYROSCOPE_SAMPLING_INTERVAL_MS=abc` starts
  * normally, at the default rate). At start, each `PYROSCOPE_*`, `LOKI_*` or `OTEL_*` variable that nothing in
- * the process reads gets one warning naming the closest variable that is read.
+ * the process reads gets one warning naming the closest variable that is read; a standard OpenTelemetry
+ * variable that this demo does not use (metrics, OpenTelemetry logs, exporters it does not have) gets one
+ * warning saying why instead.
  *
- * The names read are ours (config.ts) and those the dependencies read themselves: `@pyroscope/nodejs` 0.6.4
- * (dist/esm/utils/get-env.js) and the OpenTelemetry JS SDK 2.x packages installed here (their
- * `getStringFromEnv`/`getNumberFromEnv` calls). The package test scans the installed dependencies for the
- * names they contain, so an upgrade that reads a new variable fails the test until it is listed here.
+ * The names read are ours (config.ts, trace-sdk.ts) and those the dependencies read themselves:
+ * `@pyroscope/nodejs` 0.6.4 (dist/esm/utils/get-env.js) and the OpenTelemetry JS packages this package
+ * depends on, with their own dependencies (their `getStringFromEnv`/`getNumberFromEnv` calls). The package
+ * test scans exactly those packages, so an upgrade that reads a new variable fails the test until it is
+ * listed here, and one listed as not used that a dependency starts reading fails it too.
  */
 
-/** Variables of ours, read by config.ts (kept in step with it by the package test). */
+/** Variables of ours, read by config.ts and trace-sdk.ts (kept in step with them by the package test). */
 export const OUR_VARIABLES = [
   'OTEL_SDK_DISABLED',
   'OTEL_SERVICE_NAME',
@@ -23,6 +26,10 @@ export const OUR_VARIABLES = [
   'OTEL_EXPORTER_JAEGER_AGENT_PORT',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  // read by trace-sdk.ts as NodeSDK read them, since sdk-node is no longer used
+  'OTEL_LOG_LEVEL',
+  'OTEL_PROPAGATORS',
+  'OTEL_NODE_RESOURCE_DETECTORS',
   'PYROSCOPE_ENABLED',
   'PYROSCOPE_SERVER_ADDRESS',
   'PYROSCOPE_APPLICATION_NAME',
@@ -55,18 +62,27 @@ export const PYROSCOPE_SDK_VARIABLES = [
   'PYROSCOPE_SHORTEN_PATHS',
 ] as const;
 
-/** Read by the OpenTelemetry JS packages installed here (sdk-node 0.222, SDK 2.11, OTLP exporters). */
+/** What the OTLP exporter base reads per signal (`OTEL_EXPORTER_OTLP_[<SIGNAL>_]<SETTING>`, built at run time). */
+const OTLP_SETTINGS = [
+  'ENDPOINT',
+  'HEADERS',
+  'TIMEOUT',
+  'COMPRESSION',
+  'CERTIFICATE',
+  'CLIENT_KEY',
+  'CLIENT_CERTIFICATE',
+];
+
+/**
+ * Read by the OpenTelemetry packages installed for this one (trace SDK 2.11, resources, the HTTP, Express
+ * and pino instrumentations, exporter-jaeger, the OTLP trace exporter 0.222).
+ */
 export const OTEL_SDK_VARIABLES = [
   'OTEL_RESOURCE_ATTRIBUTES',
-  'OTEL_NODE_RESOURCE_DETECTORS',
-  'OTEL_PROPAGATORS',
   'OTEL_TRACES_SAMPLER',
   'OTEL_TRACES_SAMPLER_ARG',
-  'OTEL_METRICS_EXPORTER',
-  'OTEL_LOGS_EXPORTER',
-  'OTEL_LOG_LEVEL',
   'OTEL_SEMCONV_STABILITY_OPT_IN',
-  'OTEL_CONFIG_FILE',
+  'OTEL_SEV_NUM_FROM_PINO_LEVEL',
   'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
   'OTEL_ATTRIBUTE_COUNT_LIMIT',
   'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
@@ -75,41 +91,68 @@ export const OTEL_SDK_VARIABLES = [
   'OTEL_SPAN_LINK_COUNT_LIMIT',
   'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT',
   'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT',
-  'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT',
-  'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT',
-  'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
-  'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
-  'OTEL_SEV_NUM_FROM_PINO_LEVEL',
-  'OTEL_BLRP_SCHEDULE_DELAY',
-  'OTEL_BLRP_MAX_QUEUE_SIZE',
-  'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
-  'OTEL_BLRP_EXPORT_TIMEOUT',
-  'OTEL_METRIC_EXPORT_INTERVAL',
-  'OTEL_METRIC_EXPORT_TIMEOUT',
-  'OTEL_METRICS_EXEMPLAR_FILTER',
-  'OTEL_NODE_EXPERIMENTAL_SDK_METRICS',
-  'OTEL_EXPORTER_PROMETHEUS_HOST',
-  'OTEL_EXPORTER_PROMETHEUS_PORT',
-  'OTEL_EXPORTER_ZIPKIN_ENDPOINT',
   'OTEL_EXPORTER_JAEGER_USER',
   'OTEL_EXPORTER_JAEGER_PASSWORD',
-  'OTEL_EXPORTER_OTLP_INSECURE',
-  'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
-  'OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION',
-  ...['', 'TRACES_', 'METRICS_', 'LOGS_'].flatMap((signal) =>
-    [
-      'PROTOCOL',
-      'ENDPOINT',
-      'HEADERS',
-      'TIMEOUT',
-      'COMPRESSION',
-      'CERTIFICATE',
-      'CLIENT_KEY',
-      'CLIENT_CERTIFICATE',
-    ].map((setting) => `OTEL_EXPORTER_OTLP_${signal}${setting}`),
+  ...['', 'TRACES_'].flatMap((signal) =>
+    OTLP_SETTINGS.map((setting) => `OTEL_EXPORTER_OTLP_${signal}${setting}`),
   ),
 ] as const;
 
+const NO_METRICS = 'this demo sends no OpenTelemetry metrics';
+const NO_OTEL_LOGS = 'this demo sends no OpenTelemetry log records (its logs go from pino to Loki: LOKI_URL)';
+
+/**
+ * Standard variables nothing here reads, each with the reason. `NodeSDK`, which this package used before,
+ * listed most of them, but with the readers and processors it was given it did not act on them either.
+ */
+export const NOT_USED_VARIABLES: ReadonlyMap<string, string> = new Map([
+  ...[
+    'OTEL_METRICS_EXPORTER',
+    'OTEL_METRIC_EXPORT_INTERVAL',
+    'OTEL_METRIC_EXPORT_TIMEOUT',
+    'OTEL_METRICS_EXEMPLAR_FILTER',
+    'OTEL_NODE_EXPERIMENTAL_SDK_METRICS',
+    'OTEL_EXPORTER_PROMETHEUS_HOST',
+    'OTEL_EXPORTER_PROMETHEUS_PORT',
+    'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL',
+    'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+    'OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION',
+    ...OTLP_SETTINGS.map((setting) => `OTEL_EXPORTER_OTLP_METRICS_${setting}`),
+  ].map((name) => [name, NO_METRICS] as const),
+  ...[
+    'OTEL_LOGS_EXPORTER',
+    'OTEL_BLRP_SCHEDULE_DELAY',
+    'OTEL_BLRP_MAX_QUEUE_SIZE',
+    'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+    'OTEL_BLRP_EXPORT_TIMEOUT',
+    'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+    'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
+    'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL',
+    ...OTLP_SETTINGS.map((setting) => `OTEL_EXPORTER_OTLP_LOGS_${setting}`),
+  ].map((name) => [name, NO_OTEL_LOGS] as const),
+  ...['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'].map(
+    (name) => [name, 'the OTLP span exporter here always sends http/protobuf'] as const,
+  ),
+  [
+    'OTEL_EXPORTER_OTLP_INSECURE',
+    'only gRPC exporters read it; the OTLP span exporter here is http/protobuf',
+  ],
+  [
+    'OTEL_EXPORTER_ZIPKIN_ENDPOINT',
+    'there is no Zipkin exporter here (OTEL_TRACES_EXPORTER: jaeger, otlp, console, none)',
+  ],
+  ['OTEL_CONFIG_FILE', 'there is no file configuration here: the OTEL_* variables configure the SDK'],
+  [
+    'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT',
+    'the JS trace SDK reads OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT instead',
+  ],
+  [
+    'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT',
+    'the JS trace SDK reads OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT instead',
+  ],
+]);
+
+/** Variables something in the process reads: no warning. */
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set<string>([
   ...OUR_VARIABLES,
   ...PYROSCOPE_SDK_VARIABLES,
@@ -157,13 +200,18 @@ export function closestKnown(name: string, known: Iterable<string> = KNOWN_VARIA
   return best?.name;
 }
 
-/** One warning for each checked variable that is set and read by nothing, with the closest known name. */
+/**
+ * One warning for each checked variable that is set and read by nothing: why, for a standard variable this
+ * demo does not use, else the closest known name.
+ */
 export function unknownVariableWarnings(env: Record<string, string | undefined>): string[] {
   return Object.keys(env)
     .filter((name) => CHECKED_PREFIXES.some((prefix) => name.startsWith(prefix)))
     .filter((name) => !KNOWN_VARIABLES.has(name))
     .sort()
     .map((name) => {
+      const reason = NOT_USED_VARIABLES.get(name);
+      if (reason !== undefined) return `${name} is set but this demo does not use it: ${reason}`;
       const closest = closestKnown(name);
       return `${name} is set but nothing reads it: it has no effect${closest === undefined ? '' : ` (did you mean ${closest}?)`}`;
     });
