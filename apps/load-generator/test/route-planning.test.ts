@@ -57,3 +57,48 @@ test('planRoute computes for its budget (waits excluded) and yields between slic
   assert.ok(ticks >= 3, `timers ran ${ticks} times while planning: the work yields`);
   assert.ok((await planRoute(0)).scenariosEvaluated >= 1);
 });
+
+/** Dijkstra without a heap (pick the cheapest unvisited node each time): slow, plainly right. */
+function referenceMinutes(traffic: { east: Float64Array; south: Float64Array }, from: number): Float64Array {
+  const n = GRID * GRID;
+  const minutes = new Float64Array(n).fill(Infinity);
+  const done = new Uint8Array(n);
+  minutes[from] = 0;
+  for (;;) {
+    let node = -1;
+    for (let i = 0; i < n; i++) if (!done[i] && (node === -1 || minutes[i]! < minutes[node]!)) node = i;
+    if (node === -1 || minutes[node] === Infinity) return minutes;
+    done[node] = 1;
+    const x = node % GRID;
+    const edges: [number, number][] = [];
+    if (x + 1 < GRID) edges.push([node + 1, traffic.east[node]!]);
+    if (x > 0) edges.push([node - 1, traffic.east[node - 1]!]);
+    if (node + GRID < n) edges.push([node + GRID, traffic.south[node]!]);
+    if (node - GRID >= 0) edges.push([node - GRID, traffic.south[node - GRID]!]);
+    for (const [next, w] of edges) minutes[next] = Math.min(minutes[next]!, minutes[node]! + w);
+  }
+}
+
+test('shortestPath agrees with a plain Dijkstra on random traffic, one scenario after another', () => {
+  let seed = 11;
+  const random = (): number => (seed = (seed * 16_807) % 2_147_483_647) / 2_147_483_647;
+  for (let scenario = 0; scenario < 5; scenario++) {
+    const traffic = trafficScenario(random, {
+      east: new Float64Array(GRID * GRID),
+      south: new Float64Array(GRID * GRID),
+    });
+    const from = Math.floor(random() * GRID * GRID);
+    const expected = referenceMinutes(traffic, from);
+    for (let k = 0; k < 40; k++) {
+      const to = Math.floor(random() * GRID * GRID);
+      const route = shortestPath(traffic, from, to);
+      assert.ok(
+        Math.abs(route.minutes - expected[to]!) < 1e-9,
+        `${from} → ${to}: ${route.minutes} vs ${expected[to]}`,
+      );
+      const manhattan =
+        Math.abs((from % GRID) - (to % GRID)) + Math.abs(Math.floor(from / GRID) - Math.floor(to / GRID));
+      assert.ok(route.hops >= manhattan, `${from} → ${to}: ${route.hops} hops, at least ${manhattan}`);
+    }
+  }
+});
