@@ -11,10 +11,7 @@
  * back to it.
  */
 import { register } from 'node:module';
-import {
-  register as registerInThread,
-  supportsSyncHooks,
-} from 'import-in-the-middle/register-hooks.mjs';
+import { register as registerInThread, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
 
 export type EsmHooks = 'in-thread' | 'loader-thread';
 
