@@ -67,4 +67,4 @@ ENV NODE_ENV=production MALLOC_ARENA_MAX=2
 EXPOSE 5000
 USER node
 WORKDIR /app/apps/${APP}
-CMD ["node", "--max-semi-space-size=8", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=4", "dist/src/main.js"]

@@ -8,7 +8,7 @@
  * the demo itself only sets PORT and REGION of each region and RIDESHARE_URLS of the load generator.
  *
  *   DEMO_BASE_PORT [5001]  us-east on it, eu-north on +1, ap-south on +2
- *   DEMO_NODE_FLAGS [--max-semi-space-size=8]  Node flags of the four processes, space-separated (the
+ *   DEMO_NODE_FLAGS [--max-semi-space-size=4]  Node flags of the four processes, space-separated (the
  *                           default and why: scripts/node-flags.mjs, which also sets MALLOC_ARENA_MAX=2)
  */
 import { spawn, spawnSync } from 'node:child_process';
