@@ -262,3 +262,52 @@ test('a bug thrown from a push the timer started goes to `unexpected`, not to th
   assert.match(String(errors[0]), /bug in failure\(\)/);
   assert.ok(loki.entries.length >= 1, 'the push itself went through');
 });
+
+test("pino's own lines, of every shape, reach Loki as the full parse would send them", async (t) => {
+  const { default: pino } = await import('pino');
+  const written: string[] = [];
+  const sink = { write: (line: string) => void written.push(line) };
+  const demo = pino({ base: { service: 'svc', region: 'eu-north' } }, sink);
+  demo.info({ trace_id: 'abc', n: 1 }, 'an order: "quoted", ünïcödé, a\nnewline');
+  const defaults = pino({}, sink); // pid and hostname bindings
+  defaults.warn('with pino defaults');
+  defaults.child({ hostname: 'other-box' }).error('a child names hostname again: the last one counts');
+  defaults.info({ time: 'a logged time field' }, 'time named again');
+  defaults.info({ nested: { level: 'x', hostname: 'y' } }, 'keys named again inside an object');
+  pino({ timestamp: pino.stdTimeFunctions.isoTime }, sink).info('an ISO time: not the fast form');
+  pino({ formatters: { level: (label) => ({ level: label }) } }, sink).info(
+    'a level label: not the fast form',
+  );
+  pino({ base: { hostname: 'x"y\\z' } }, sink).debug('never written: below info');
+  pino({ level: 'debug', base: { hostname: 'x"y\\z', pid: 7 } }, sink).debug('escaped hostname');
+  assert.equal(written.length, 8);
+
+  const loki = await startLokiReceiver();
+  t.after(() => loki.close());
+  const { shipper } = shipperFor(loki.url);
+  t.after(() => shipper.close(100));
+  for (const line of written) shipper.add(line);
+  assert.ok(await shipper.flush());
+  assert.equal(loki.entries.length, written.length);
+
+  const levels: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'warning', 50: 'error' };
+  written.forEach((line, i) => {
+    const record = JSON.parse(line) as Record<string, unknown>;
+    const { hostname, ...rest } = record;
+    const entry = loki.entries[i]!;
+    const level = typeof record['level'] === 'number' ? levels[record['level']]! : 'info';
+    assert.deepEqual(
+      entry.labels,
+      { level, service_name: 'svc', region: 'eu-north', ...(hostname !== undefined && { hostname }) },
+      line,
+    );
+    assert.deepEqual(entry.json, rest, line);
+    assert.deepEqual(Object.keys(entry.json as object), Object.keys(rest), `key order of ${line}`);
+    assert.ok(!entry.line.endsWith('\n'));
+    const ms = typeof record['time'] === 'number' ? record['time'] : undefined;
+    if (ms !== undefined) assert.equal(entry.timestampNs, `${ms}000000`, line);
+  });
+  // the demo's line is sent as pino wrote it, byte for byte (no re-serialisation)
+  assert.equal(loki.entries[0]!.line, written[0]!.slice(0, -1));
+  assert.equal(loki.entries[7]!.labels['hostname'], 'x"y\\z');
+});
