@@ -12,6 +12,9 @@
  *   (2026-12-02). At 4 MB: 560 MB against 591 MB at 8 in 5-minute runs (2026-12-03, after the load
  *   generator's route planning stopped allocating; before that, 4 gave no less than 8), with CPU (0.39
  *   core), order work (311 ms median) and eu-north's slowness (×9.5) unchanged at the demo's load.
+ *   Over 31 minutes the gap closes: 615 MB at 4 against 615 at 8 (the regions' old generations creep
+ *   up either way), so the cap buys the first half hour, not the steady state. 2 MB gave no more (562
+ *   at 5 minutes).
  *   Under a saturating load a smaller young generation costs CPU, more so with telemetry (spans waiting
  *   for their batch get promoted): the bench's row "with the demo's Node flags" measures full telemetry
  *   against its own "off" with the same flags, beside the goal rows at Node's defaults.

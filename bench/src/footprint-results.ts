@@ -102,10 +102,15 @@ export function footprintGoals(short: Footprint | undefined, long: Footprint | u
   const ratio = short === undefined ? null : slowRegionRatio(short);
   const work = short?.shows?.orderWork;
   return {
+    // a laptop has to hold the demo for as long as it runs: with a long run, its RSS at 30 minutes counts too
     footprintRss: {
-      totalRssMB: `<= ${g.totalRssMB}`,
+      totalRssMB: `<= ${g.totalRssMB}, after 5 minutes and, with a long run, after 30`,
       measured: short?.totalRssMB ?? null,
-      met: short !== undefined && short.totalRssMB <= g.totalRssMB,
+      measuredAt30Min: long?.rssAt30MinMB ?? null,
+      met:
+        short !== undefined &&
+        short.totalRssMB <= g.totalRssMB &&
+        (long?.rssAt30MinMB === undefined || long.rssAt30MinMB <= g.totalRssMB),
     },
     footprintCpu: {
       totalCpuCores: `<= ${g.totalCpuCores}`,

@@ -94,6 +94,18 @@ test('footprint goals are computed from the measured values', () => {
   // no long run yet: the growth goal is not met, and says it was not measured
   assert.deepEqual(footprintGoals(footprint(), undefined).footprintGrowth.measured, null);
   assert.equal(footprintGoals(footprint(), undefined).footprintGrowth.met, false);
+  // 5 minutes within the bound but 30 minutes over it: not met
+  const creeping = footprintGoals(
+    footprint({ totalRssMB: 560 }),
+    footprint({ growth: 1.07, rssAt5MinMB: 575, rssAt30MinMB: 615 }),
+  );
+  assert.equal(creeping.footprintRss.measuredAt30Min, 615);
+  assert.equal(creeping.footprintRss.met, false);
+  assert.equal(
+    footprintGoals(footprint({ totalRssMB: 560 }), footprint({ growth: 1.02, rssAt30MinMB: 590 })).footprintRss
+      .met,
+    true,
+  );
 });
 
 test('what the demo shows: each part is checked', () => {
