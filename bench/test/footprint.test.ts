@@ -102,8 +102,8 @@ test('footprint goals are computed from the measured values', () => {
   assert.equal(creeping.footprintRss.measuredAt30Min, 615);
   assert.equal(creeping.footprintRss.met, false);
   assert.equal(
-    footprintGoals(footprint({ totalRssMB: 560 }), footprint({ growth: 1.02, rssAt30MinMB: 590 })).footprintRss
-      .met,
+    footprintGoals(footprint({ totalRssMB: 560 }), footprint({ growth: 1.02, rssAt30MinMB: 590 }))
+      .footprintRss.met,
     true,
   );
 });
