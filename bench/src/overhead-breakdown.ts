@@ -5,7 +5,7 @@
  * within-round difference to "off"). Writes `overheadBreakdown` into bench/results.json (the bench keeps
  * it) and prints the parts. Not part of `npm run bench`.
  *
- *   BENCH_ROUNDS [10], BENCH_SECONDS [3]
+ *   BENCH_ROUNDS [10], BENCH_SECONDS [3], BENCH_GENERATIONS [5]: sets of fresh app processes over the rounds
  *   BENCH_EXTRA_SETUPS  JSON { name: { VAR: value } } of further setups ($SINK: the sink's URL; $MAIN: the
  *                       app's main.js of another build, e.g. a git worktree of an earlier commit)
  *   BENCH_NO_WRITE=1    print only
@@ -47,6 +47,7 @@ const result = await runOverhead({
   durationSeconds: Number(process.env.BENCH_SECONDS ?? 3),
   warmupSeconds: 2,
   rounds,
+  generations: Number(process.env.BENCH_GENERATIONS ?? 5),
   paths: ['/bike', '/scooter', '/car'],
   progress: (line) => process.stdout.write(`${line}\n`),
   extraSetups: { ...VARIANTS, ...extra },
@@ -92,6 +93,7 @@ const breakdown = {
   loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
   durationSeconds: Math.round((Date.now() - started) / 1000),
   rounds,
+  generations: result.method['generations'],
   requestItselfMicros: Math.round(result.off.cpuMicrosPerRequest.median),
   partsMicrosPerRequest: parts,
   note:

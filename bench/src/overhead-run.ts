@@ -1,17 +1,28 @@
 /**
- * Overhead: one rideshare process per telemetry setup, all started up front and warmed up, then measured
+ * Overhead: one rideshare process per telemetry setup, all started and warmed up together, then measured
  * in interleaved rounds (each round visits every setup once, in a rotated order), each setup at the same
- * time as its own run of "off" (its baseline), both under the same closed-loop autocannon load.
+ * time as its own run of "off" (its baseline), both under the same closed-loop autocannon load. The
+ * processes are replaced by fresh ones `generations` times over the rounds: a process keeps an offset of
+ * its own through all its rounds (a baseline process 5% slower than another made every setup of one run
+ * look 5% cheaper, 2026-12-04), which more rounds in the same processes cannot average out.
  * Throughput, p50/p99 latency (from every response time, not autocannon's whole-millisecond histogram)
  * and the app's CPU time per request are recorded for each measurement; a setup's ratios are to the
- * baseline run beside it, then summarised over the rounds, each with a 95% bootstrap interval over the
- * rounds (how well the median is known, which more rounds narrow).
+ * baseline run beside it, then summarised over the rounds, each with a 95% bootstrap interval that
+ * resamples the generations of processes and the rounds within them (how well the median is known).
  */
 import autocannon from 'autocannon';
 import { getFreePort } from '@rideshare/test-receivers';
 import { startApp, type AppProcess } from './app-process.js';
 import { startSink, type Sink } from './sink.js';
-import { bootstrapInterval, median, quantile, round, spread, type Interval, type Spread } from './stats.js';
+import {
+  clusteredBootstrapInterval,
+  median,
+  quantile,
+  round,
+  spread,
+  type Interval,
+  type Spread,
+} from './stats.js';
 
 export const OVERHEAD_SETUPS = ['off', 'traces', 'tracesOtlp', 'profiles', 'full', 'fullOtlp'] as const;
 export type OverheadSetup = (typeof OVERHEAD_SETUPS)[number];
@@ -46,6 +57,8 @@ export function setupEnv(setup: OverheadSetup, sinkUrl: string): Record<string, 
 export interface OverheadMeasurement {
   setup: string;
   round: number;
+  /** Which set of app processes measured it (0 …); absent in results from before processes were replaced. */
+  generation?: number;
   /** For a baseline's measurement: the setup measured at the same time, against which it counts. */
   pairedWith?: string;
   requests: number;
@@ -73,7 +86,7 @@ export interface SetupSummary {
   pooledP99Ms: number;
   /** Median, min and max over the rounds of the per-round ratio to "off". */
   spread: { throughputRatio: Spread; p50Ratio: Spread; p99Ratio: Spread };
-  /** 95% bootstrap intervals over the rounds of the three ratios the goals are set on. */
+  /** 95% bootstrap intervals (generations of processes, then rounds) of the three ratios the goals use. */
   ci95: { throughputRatio: Interval; p99Ratio: Interval; cpuThroughputRatio: Interval };
   throughput: Spread;
   p50Ms: Spread;
@@ -98,6 +111,8 @@ export interface OverheadOptions {
   durationSeconds: number;
   warmupSeconds: number;
   rounds: number;
+  /** How many sets of fresh app processes measure the rounds, in turn (default 1: the same for all). */
+  generations?: number;
   paths: readonly string[];
   progress: (line: string) => void;
 }
@@ -199,7 +214,17 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   };
   process.on('SIGINT', interrupted);
   process.on('SIGTERM', interrupted);
-  try {
+  const stopAll = async () => {
+    for (const [setup, app] of apps) {
+      if (app.output().trim() !== '')
+        options.progress(`  ${setup} stderr: ${app.output().trim().slice(-300)}`);
+    }
+    await Promise.all([...apps.values()].map((app) => app.stop()));
+    apps.clear();
+  };
+  const startAll = async (generation: number) => {
+    await stopAll();
+    options.progress(`  processes, set ${generation + 1}/${generations}: starting ${setups.length}`);
     for (const setup of setups) {
       const { $MAIN: main, $FLAGS: flags, ...env } = envs[setup]!;
       apps.set(
@@ -218,6 +243,10 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       options.progress(`  warm-up ${setup} (${options.warmupSeconds} s)`);
       await measure(apps.get(setup)!, setup, -1, options, options.warmupSeconds);
     }
+  };
+  const generations = Math.max(1, Math.min(options.rounds, Math.floor(options.generations ?? 1)));
+  const generationOf = (r: number) => Math.floor((r * generations) / options.rounds);
+  try {
     // Each setup runs at the same time as its own run of its baseline: two processes, two loads, the same
     // seconds. This machine's speed drifts by ±15% from one few-second stretch to the next, which
     // measuring them one after the other turned into noise wider than the 5% to be shown.
@@ -227,6 +256,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       `${m.setup.padEnd(8)} ${m.throughput.toFixed(1)} req/s  p50 ${m.p50Ms.toFixed(1)} ms  ` +
       `p99 ${m.p99Ms.toFixed(1)} ms  cpu ${m.cpuMicrosPerRequest.toFixed(0)} µs/req`;
     for (let r = 0; r < options.rounds; r++) {
+      const generation = generationOf(r);
+      if (r === 0 || generation !== generationOf(r - 1)) await startAll(generation);
       const order = compared.map((_, i) => compared[(i + r) % compared.length]!);
       for (const setup of order) {
         const baseline = baselineFor(setup, options);
@@ -241,20 +272,21 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
           ),
           measure(apps.get(setup)!, setup, r, options, options.durationSeconds),
         ]);
-        measurements.push({ ...base, pairedWith: setup }, m);
+        measurements.push({ ...base, generation, pairedWith: setup }, { ...m, generation });
         options.progress(`  round ${r + 1}/${options.rounds} ${line(m)}  | ${line(base)}`);
       }
     }
-    for (const [setup, app] of apps) {
-      if (app.output().trim() !== '')
-        options.progress(`  ${setup} stderr: ${app.output().trim().slice(-300)}`);
-    }
+    await stopAll();
     return {
       method: {
         connections: options.connections,
         durationSeconds: options.durationSeconds,
         warmupSeconds: options.warmupSeconds,
         rounds: options.rounds,
+        generations,
+        processes:
+          `the app processes are replaced by fresh ones ${generations} times over the rounds (each set ` +
+          'started and warmed up together); the 95% intervals resample the sets, then the rounds in each',
         paths: options.paths,
         pairing:
           'each setup is measured at the same time as its own run of its baseline ("off"): two app ' +
@@ -279,6 +311,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await Promise.all([...apps.values()].map((app) => app.stop()));
+    apps.clear();
     await sink.close();
   }
 }
@@ -287,7 +320,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
  * One setup against "off": throughput as the median over rounds of the within-round ratio (robust to a
  * burst of other work on the machine during one round); p50/p99 from all response times of all rounds
  * pooled per setup (a 3 s round has only a few hundred, too few for a p99), their spread per round; and a
- * 95% bootstrap interval of each ratio the goals use, resampling whole rounds (each with its "off").
+ * 95% bootstrap interval of each ratio the goals use, resampling the sets of processes and, within each,
+ * whole rounds (each with its "off").
  */
 export function summarise(
   setup: string,
@@ -327,7 +361,14 @@ export function summarise(
   const pick = (values: readonly number[], chosen: readonly number[]) => chosen.map((i) => values[i]!);
   const r = (s: Spread): Spread => ({ median: round4(s.median), min: round4(s.min), max: round4(s.max) });
   const ri = (i: Interval): Interval => ({ low: round4(i.low), high: round4(i.high) });
-  const n = pairs.length;
+  // pair indices by the set of processes that measured them (results from before sets: one set)
+  const bySet = new Map<number, number[]>();
+  pairs.forEach(({ m }, i) => {
+    const set = bySet.get(m.generation ?? 0);
+    if (set === undefined) bySet.set(m.generation ?? 0, [i]);
+    else set.push(i);
+  });
+  const clusters = [...bySet.values()];
   return {
     description: SETUP_DESCRIPTIONS[setup as OverheadSetup] ?? setup,
     throughputRatio: round4(median(ratios.throughput)),
@@ -344,16 +385,20 @@ export function summarise(
       setup === baseline
         ? { throughputRatio: ONE, p99Ratio: ONE, cpuThroughputRatio: ONE }
         : {
-            throughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.throughput, c)), 1000, 1)),
+            throughputRatio: ri(
+              clusteredBootstrapInterval(clusters, (c) => median(pick(ratios.throughput, c)), 1000, 1),
+            ),
             p99Ratio: ri(
-              bootstrapInterval(
-                n,
+              clusteredBootstrapInterval(
+                clusters,
                 (c) => pooledRatio(0.99, pick(allRounds, c), pick(ratios.p99, c)),
                 1000,
                 2,
               ),
             ),
-            cpuThroughputRatio: ri(bootstrapInterval(n, (c) => median(pick(ratios.cpu, c)), 1000, 3)),
+            cpuThroughputRatio: ri(
+              clusteredBootstrapInterval(clusters, (c) => median(pick(ratios.cpu, c)), 1000, 3),
+            ),
           },
     throughput: r(spread(mine.map((m) => m.throughput))),
     p50Ms: r(spread(mine.map((m) => m.p50Ms))),

@@ -98,9 +98,11 @@ export function renderTable(r: TableInput): string[] {
         : key === 'fullOtlp'
           ? r.goals?.overheadFullOtlp?.met
           : undefined;
+    const sets = (r.overhead as { method?: { generations?: number } }).method?.generations ?? 1;
+    const inSets = sets > 1 ? ` in ${sets} sets of processes` : '';
     rows.push([
       `Overhead ${label}`,
-      `ratio to (a), ${r.overheadRounds} interleaved rounds (95% interval)`,
+      `ratio to (a), ${r.overheadRounds} interleaved rounds${inSets} (95% interval)`,
       `CPU per request ${times(s.cpuThroughputRatio)} (${ci(s.ci95.cpuThroughputRatio)}), ${signed(s.addedCpuMicrosPerRequest)} µs · ` +
         `throughput ${times(s.throughputRatio)} (${ci(s.ci95.throughputRatio)}) · ` +
         `p50 ${times(s.p50Ratio)} · p99 ${times(s.p99Ratio)} (${ci(s.ci95.p99Ratio)})`,

@@ -24,6 +24,7 @@ import {
   writeResults,
 } from '../src/results.js';
 import { renderTable } from '../src/table.js';
+import { clusteredBootstrapInterval } from '../src/stats.js';
 
 function fakeMeasurements(rounds = 3): OverheadMeasurement[] {
   const base: Record<OverheadSetup, number> = {
@@ -194,6 +195,52 @@ test('more rounds narrow the bootstrap interval of the throughput ratio', () => 
   assert.ok(width(16) < width(4), `${width(16)} < ${width(4)}`);
   const { ci95, throughputRatio } = summarise('full', noisy(16));
   assert.ok(ci95.throughputRatio.low <= throughputRatio && throughputRatio <= ci95.throughputRatio.high);
+});
+
+test('a process that is slower through all its rounds widens the interval once its rounds are marked as its set', () => {
+  // 24 rounds in 6 sets of processes; in sets 0 and 1 the "off" process is 12% slower throughout, so "full"
+  // (8% dearer) looks cheaper than "off" there: a lasting offset of one process, not round-to-round noise
+  const measurements = fakeMeasurements(24).map((m) => {
+    const generation = Math.floor(m.round / 4);
+    const wobble = 1 + ((m.round * 7) % 5) * 0.002;
+    const slow = m.setup === 'off' && generation < 2 ? 1.12 : 1;
+    return { ...m, generation, cpuMicrosPerRequest: m.cpuMicrosPerRequest * slow * wobble };
+  });
+  const width = (ms: OverheadMeasurement[]) => {
+    const { ci95 } = summarise('full', ms);
+    return ci95.cpuThroughputRatio.high - ci95.cpuThroughputRatio.low;
+  };
+  const unmarked = measurements.map(({ generation: _, ...m }) => m);
+  const bySets = width(measurements);
+  const byRounds = width(unmarked);
+  assert.ok(bySets > 1.5 * byRounds, `sets ${bySets} against rounds only ${byRounds}`);
+  // the wider interval reaches the ratio of the slow sets (above 1), which rounds alone call unlikely
+  const { ci95, cpuThroughputRatio } = summarise('full', measurements);
+  assert.ok(ci95.cpuThroughputRatio.high > 1, `high ${ci95.cpuThroughputRatio.high}`);
+  assert.ok(
+    ci95.cpuThroughputRatio.low <= cpuThroughputRatio && cpuThroughputRatio <= ci95.cpuThroughputRatio.high,
+  );
+  assert.ok(summarise('full', unmarked).ci95.cpuThroughputRatio.high < 1);
+});
+
+test('the clustered bootstrap draws whole clusters: one cluster of equal values gives a point', () => {
+  const values = [1, 1, 1, 5, 5, 5];
+  const mean = (idx: readonly number[]) => idx.reduce((a, i) => a + values[i]!, 0) / idx.length;
+  // two clusters, each constant: a resample's mean is 1, 3 or 5, never anything in between
+  const both = clusteredBootstrapInterval(
+    [
+      [0, 1, 2],
+      [3, 4, 5],
+    ],
+    mean,
+    500,
+    7,
+  );
+  assert.equal(both.low, 1);
+  assert.equal(both.high, 5);
+  const one = clusteredBootstrapInterval([[0, 1, 2]], mean, 500, 7);
+  assert.deepEqual(one, { low: 1, high: 1 });
+  assert.ok(Number.isNaN(clusteredBootstrapInterval([], mean).low));
 });
 
 test('the bench keeps what the footprint wrote when it rewrites results.json', () => {
