@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: span-label attribution, telemetry overhead, short-span capture and cost per request,
  * measured against the real rideshare app and the real package; prints one table and writes
- * bench/results.json. Takes about 3–4 minutes on 2 cores. BENCH_QUICK=1 shortens every phase (a smoke
- * run; its numbers are not meant for the README).
+ * bench/results.json. Takes about 13 minutes on 2 cores, most of it the overhead's 24 rounds in 6 sets of
+ * fresh app processes. BENCH_QUICK=1 shortens every phase (a smoke run; its numbers are not meant for the
+ * README).
  */
 import os from 'node:os';
 import { join } from 'node:path';
