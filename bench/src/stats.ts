@@ -45,34 +45,13 @@ export interface Interval {
 }
 
 /**
- * A 95% percentile-bootstrap interval of `statistic` over `n` rounds: the rounds are resampled with
- * replacement `iterations` times and the statistic computed on each resample (it gets the chosen round
- * indices).
- */
-export function bootstrapInterval(
-  n: number,
-  statistic: (rounds: readonly number[]) => number,
-  iterations = 2000,
-  seed = 1,
-): Interval {
-  if (n === 0) return { low: NaN, high: NaN };
-  const random = seededRandom(seed);
-  const values: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const rounds = Array.from({ length: n }, () => Math.floor(random() * n));
-    values.push(statistic(rounds));
-  }
-  return { low: quantile(values, 0.025), high: quantile(values, 0.975) };
-}
-
-/**
  * A 95% percentile-bootstrap interval of `statistic` over rounds grouped in clusters (here: the app
  * processes the rounds were measured in). Each resample draws clusters with replacement, then rounds with
  * replacement within each drawn cluster, so that what a process carries through all its rounds (its memory
  * layout, what V8 compiled, where it was scheduled) counts in the interval as well as what varies from round
  * to round. Resampling rounds alone treats a process's lasting offset as known, and the interval comes out
- * narrow around a biased ratio. With one cluster this is `bootstrapInterval`. `clusters` holds the round
- * indices of each cluster; the statistic gets the chosen indices.
+ * narrow around a biased ratio. With one cluster this is the plain bootstrap over rounds. `clusters` holds
+ * the round indices of each cluster; the statistic gets the chosen indices.
  */
 export function clusteredBootstrapInterval(
   clusters: readonly (readonly number[])[],
