@@ -214,6 +214,9 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   };
   process.on('SIGINT', interrupted);
   process.on('SIGTERM', interrupted);
+  const generations = Math.max(1, Math.min(options.rounds, Math.floor(options.generations ?? 1)));
+  const generationOf = (r: number) => Math.floor((r * generations) / options.rounds);
+  /** Stops the running set of processes, first printing what any of them wrote to stderr. */
   const stopAll = async () => {
     for (const [setup, app] of apps) {
       if (app.output().trim() !== '')
@@ -244,8 +247,6 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       await measure(apps.get(setup)!, setup, -1, options, options.warmupSeconds);
     }
   };
-  const generations = Math.max(1, Math.min(options.rounds, Math.floor(options.generations ?? 1)));
-  const generationOf = (r: number) => Math.floor((r * generations) / options.rounds);
   try {
     // Each setup runs at the same time as its own run of its baseline: two processes, two loads, the same
     // seconds. This machine's speed drifts by ±15% from one few-second stretch to the next, which
@@ -276,7 +277,6 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         options.progress(`  round ${r + 1}/${options.rounds} ${line(m)}  | ${line(base)}`);
       }
     }
-    await stopAll();
     return {
       method: {
         connections: options.connections,
@@ -310,8 +310,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
-    await Promise.all([...apps.values()].map((app) => app.stop()));
-    apps.clear();
+    await stopAll();
     await sink.close();
   }
 }
