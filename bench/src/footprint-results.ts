@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { FlameGraphSummary } from './demo-signals.js';
-import { patchResults } from './results.js';
+import { FOOTPRINT_GOALS, patchResults } from './results.js';
 import { renderTable, type TableInput } from './table.js';
 
 export interface FootprintProcess {
@@ -58,15 +58,7 @@ export interface Footprint {
   tuning?: unknown[];
 }
 
-export const FOOTPRINT_GOALS = {
-  totalRssMB: 600,
-  totalCpuCores: 0.5,
-  growth: 1.1,
-  /** eu-north's handler p99 over the highest other region's, in eu-north's slow periods. */
-  slowRegionP99Ratio: 5,
-  /** Share of a `CarHandler` span's CPU in each of the fleet search and the driver check, in every region. */
-  flameGraphPartShare: 0.05,
-} as const;
+export { FOOTPRINT_GOALS };
 
 /** eu-north's p99 in its slow periods over the highest p99 of the other regions then. */
 export function slowRegionRatio(f: Footprint): number | null {

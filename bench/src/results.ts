@@ -9,6 +9,17 @@ export const ATTRIBUTION_CONCURRENCY = [1, 8, 32] as const;
 export const SHORT_SPAN_RATES_HZ = [100, 1000] as const;
 export const SHORT_SPAN_LENGTHS_MS = [2, 5, 10] as const;
 
+/** The demo footprint's goals (issue 12), for footprint-results.ts and the table. */
+export const FOOTPRINT_GOALS = {
+  totalRssMB: 600,
+  totalCpuCores: 0.5,
+  growth: 1.1,
+  /** eu-north's handler p99 over the highest other region's, in eu-north's slow periods. */
+  slowRegionP99Ratio: 5,
+  /** Share of a `CarHandler` span's CPU in each of the fleet search and the driver check, in every region. */
+  flameGraphPartShare: 0.05,
+} as const;
+
 export const REQUIRED_KEYS: readonly string[] = [
   ...(['ours', 'naive'] as const).flatMap((mode) =>
     ATTRIBUTION_CONCURRENCY.flatMap((n) =>
