@@ -42,7 +42,11 @@ import { round } from './stats.js';
 import { renderTable } from './table.js';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.json');
-/** Enough for the 95% interval of each ratio to be narrower than the goal's margin (results.test.ts). */
+/**
+ * More rounds narrow the 95% intervals (results.test.ts). With the process sets below they also carry the
+ * process-to-process noise: on a shared 2-core VM (2026-12-04) 24 rounds in 6 sets gave intervals of the CPU
+ * ratio 0.13–0.18 wide, wider than the goal's 0.05 margin; a quieter machine or more sets narrow them.
+ */
 const OVERHEAD_ROUNDS = 24;
 /** Sets of fresh app processes over the rounds (overhead-run.ts: a process carries an offset of its own). */
 const OVERHEAD_GENERATIONS = 6;
