@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { FlameGraphSummary } from './demo-signals.js';
 import { FOOTPRINT_GOALS, patchResults } from './results.js';
-import { renderTable, type TableInput } from './table.js';
+import { tableOf } from './table.js';
 
 export interface FootprintProcess {
   name: string;
@@ -133,17 +133,6 @@ export function footprintGoals(short: Footprint | undefined, long: Footprint | u
         flameGraphsShowBothParts(short),
     },
   };
-}
-
-/** The bench's table again, with the footprint rows (when the bench has run: its rows are needed). */
-function tableOf(results: Record<string, unknown>): { table?: string[] } {
-  const rounds = (results.overhead as { method?: { rounds?: number } } | undefined)?.method?.rounds;
-  if (rounds === undefined || results.attribution === undefined) return {};
-  try {
-    return { table: renderTable({ ...(results as unknown as TableInput), overheadRounds: rounds }) };
-  } catch {
-    return {}; // a results.json from an older bench: keep its table
-  }
 }
 
 function readResults(path: string): Record<string, unknown> {

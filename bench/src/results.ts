@@ -93,7 +93,7 @@ export function overheadGoal(s: GoalInput) {
   };
 }
 
-/** What other commands wrote into results.json (footprint, overhead breakdown) and their goals. */
+/** What other commands wrote into results.json (footprint, overhead breakdown, exporter cost) and their goals. */
 export function keptFromPreviousRun(path: string): {
   goals: Record<string, unknown>;
   [key: string]: unknown;
@@ -102,7 +102,7 @@ export function keptFromPreviousRun(path: string): {
   const previous = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   const goals = (previous.goals ?? {}) as Record<string, unknown>;
   const kept: Record<string, unknown> = { goals: {} };
-  for (const key of ['footprint', 'overheadBreakdown']) {
+  for (const key of ['footprint', 'overheadBreakdown', 'exporterCost']) {
     if (previous[key] !== undefined) kept[key] = previous[key];
   }
   for (const key of Object.keys(goals)) {

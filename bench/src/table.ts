@@ -54,6 +54,14 @@ export interface TableInput {
   overheadRounds: number;
   goals?: Record<string, { met?: boolean } | undefined>;
   footprint?: Partial<FootprintRow> & { long?: FootprintRow };
+  /** From `npm run exporter-cost` (absent until it has run). */
+  exporterCost?: {
+    rounds: number;
+    exporters: Record<
+      'none' | 'jaeger' | 'otlp',
+      { cpuMicrosPerRequest: { median: number }; addedMicrosPerRequest: number; chunkP99Ms: number }
+    >;
+  };
 }
 
 const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
@@ -140,6 +148,17 @@ export function renderTable(r: TableInput): string[] {
     `${r.costPerSpanMicros} µs`,
     '',
   ]);
+  const e = r.exporterCost;
+  if (e !== undefined) {
+    const { none, jaeger, otlp } = e.exporters;
+    rows.push([
+      'Span export, the span pipeline alone',
+      `CPU per request over no exporter, ${e.rounds} rounds (99th-percentile loop pause)`,
+      `Jaeger Thrift +${jaeger.addedMicrosPerRequest} µs (${jaeger.chunkP99Ms} ms) · OTLP +${otlp.addedMicrosPerRequest} µs ` +
+        `(${otlp.chunkP99Ms} ms) · pipeline without export ${none.cpuMicrosPerRequest.median} µs (${none.chunkP99Ms} ms)`,
+      '',
+    ]);
+  }
   const f = r.footprint;
   if (f?.totalRssMB !== undefined && f.processes !== undefined && f.totalCpuCores !== undefined) {
     rows.push([
@@ -163,4 +182,18 @@ export function renderTable(r: TableInput): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)];
+}
+
+/**
+ * The bench's table again from a whole results.json, for the commands that add to it (footprint, exporter
+ * cost), when the bench has run: its rows are needed.
+ */
+export function tableOf(results: Record<string, unknown>): { table?: string[] } {
+  const rounds = (results.overhead as { method?: { rounds?: number } } | undefined)?.method?.rounds;
+  if (rounds === undefined || results.attribution === undefined) return {};
+  try {
+    return { table: renderTable({ ...(results as unknown as TableInput), overheadRounds: rounds }) };
+  } catch {
+    return {}; // a results.json from an older bench: keep its table
+  }
 }

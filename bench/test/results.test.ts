@@ -159,6 +159,33 @@ test('the printed table has one row per measurement and says which goals are met
   assert.match(table.join('\n'), /≥ 90% of 5 ms spans: met/);
 });
 
+test('the exporter-cost row appears once npm run exporter-cost has written its results', () => {
+  const results = fakeResults();
+  const exporter = (cpu: number, added: number, p99: number) => ({
+    cpuMicrosPerRequest: { median: cpu },
+    addedMicrosPerRequest: added,
+    chunkP99Ms: p99,
+  });
+  const exporterCost = {
+    rounds: 10,
+    exporters: {
+      none: exporter(37, 0, 1.9),
+      jaeger: exporter(171, 132.9, 13.5),
+      otlp: exporter(77.7, 38.9, 6.6),
+    },
+  };
+  const without = renderTable({ ...results, overheadRounds: 3 });
+  const table = renderTable({ ...results, exporterCost, overheadRounds: 3 });
+  assert.equal(table.length, without.length + 1);
+  const row = table.find((line) => line.includes('Span export'));
+  assert.ok(row, 'an exporter-cost row');
+  assert.match(row, /10 rounds/);
+  assert.match(
+    row,
+    /Jaeger Thrift \+132\.9 µs \(13\.5 ms\) · OTLP \+38\.9 µs \(6\.6 ms\) · pipeline without export 37 µs/,
+  );
+});
+
 test('the overhead goal needs the medians within bounds and intervals narrower than the margins', () => {
   const interval = (low: number, high: number) => ({ low, high });
   const good = {
