@@ -20,6 +20,15 @@ test('defaults: jaeger exporter, CPU time on, 100 Hz, span labels in async conte
   assert.equal(config.pyroscope.spanLabels, 'async-context');
   assert.equal(config.logs.lokiUrl, undefined);
   assert.equal(config.shutdownTimeoutMs, 10_000);
+  // the SDK's defaults, but batches of 100 spans instead of 512 (config.ts: an export holds the event loop)
+  assert.equal(config.spans.maxExportBatchSize, 100);
+  assert.equal(config.spans.maxQueueSize, 2048);
+  assert.equal(config.spans.scheduledDelayMs, 5000);
+});
+
+test('OTEL_BSP_MAX_EXPORT_BATCH_SIZE still sets the batch size', () => {
+  assert.equal(loadConfig(defaults, { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }).spans.maxExportBatchSize, 512);
+  assert.throws(() => loadConfig(defaults, { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '0' }), ConfigError);
 });
 
 test('standard and PYROSCOPE_* variables are honoured', () => {
