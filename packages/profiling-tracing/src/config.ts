@@ -110,15 +110,16 @@ function checkStandardOtelVariables(env: Env): void {
 /**
  * Spans per export when OTEL_BSP_MAX_EXPORT_BATCH_SIZE is unset: 100, not the SDK's (and the spec's) 512.
  * An export encodes its whole batch in one go on the event loop (exporter-jaeger's `spanToThrift` and
- * thriftrw, or the OTLP serializer), and every request in flight waits for it: a batch of 512 held the loop
- * 12–13 ms at the 99th percentile with Jaeger Thrift, ~6 ms with OTLP; batches of 50–128 halved that, at the
- * same CPU for Jaeger and about +8 µs a request for OTLP (`npm run exporter-cost`, bench/results.json,
- * 2026-12-04). 100 is also the jaeger-client sender's own flush size (maxSpanBatchSize), so Jaeger gets no
- * more POSTs than before.
+ * thriftrw, or the OTLP serializer), and every request in flight waits for it. Measured on the span pipeline
+ * alone (bench/src/exporter-cost-worker.ts, 6 paired rounds, 2026-12-04): with batches of 512 the loop was
+ * held 13.3 ms at the 99th percentile with Jaeger Thrift (34 ms at most), 6.7 ms with OTLP; with 100, 7.7
+ * and 2.9 ms, at the same CPU for Jaeger (159 against 164 µs a request) and about +10 µs a request for
+ * OTLP (91 against 80). 100 is also the jaeger-client sender's own flush size (maxSpanBatchSize), so Jaeger
+ * gets no more POSTs than before.
  */
 export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 100;
 
-/** The batch span processor's settings (OTEL_BSP_*, with the SDK's defaults but the batch size) and the Jaeger address. */
+/** The batch span processor's settings (OTEL_BSP_*; the SDK's defaults but the batch size) and where Jaeger is. */
 function parseSpans(env: Env): TelemetryConfig['spans'] {
   return {
     maxQueueSize: parseInteger(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048, { min: 1, max: 1_000_000 }),
