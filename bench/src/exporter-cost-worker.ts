@@ -18,7 +18,7 @@
  */
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { startTelemetry, stepSpan } from '@rideshare/profiling-tracing';
-import { RESULT_PREFIX, type WorkerResult } from './exporter-cost-run.js';
+import { positiveInteger, RESULT_PREFIX, type WorkerResult } from './exporter-cost-run.js';
 
 /** A car order's handler span as the HTTP and Express instrumentations leave it (old HTTP semconv). */
 const SERVER_ATTRIBUTES = {
@@ -55,18 +55,10 @@ async function request(): Promise<void> {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 async function run(): Promise<WorkerResult> {
-  const requests = positiveInteger('EXPORTER_COST_REQUESTS', 6000);
-  const warmup = positiveInteger('EXPORTER_COST_WARMUP_REQUESTS', 3000);
-  const chunk = positiveInteger('EXPORTER_COST_CHUNK', 7);
+  const requests = positiveInteger(process.env, 'EXPORTER_COST_REQUESTS', 6000);
+  const warmup = positiveInteger(process.env, 'EXPORTER_COST_WARMUP_REQUESTS', 3000);
+  const chunk = positiveInteger(process.env, 'EXPORTER_COST_CHUNK', 7);
   const telemetry = await startTelemetry({ serviceName: 'exporter-cost', region: 'us-east' });
   for (let i = 0; i < warmup; i += chunk) {
     for (let j = 0; j < chunk; j++) await request();

@@ -11,24 +11,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './app-process.js';
-import { EXPORTERS, runExporterCost, summariseExporterCost } from './exporter-cost-run.js';
+import { EXPORTERS, positiveInteger, runExporterCost, summariseExporterCost } from './exporter-cost-run.js';
 import { patchResults } from './results.js';
 import { tableOf } from './table.js';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.json');
 
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    process.stderr.write(`exporter-cost: ${name} must be a positive integer, got "${raw}"\n`);
+/** A setting of this command; a bad value ends it with one line naming the variable. */
+function setting(name: string, fallback: number): number {
+  try {
+    return positiveInteger(process.env, name, fallback);
+  } catch (error) {
+    process.stderr.write(`exporter-cost: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  return value;
 }
 
-const rounds = positiveInteger('EXPORTER_COST_ROUNDS', 10);
-const requests = positiveInteger('EXPORTER_COST_REQUESTS', 6000);
+const rounds = setting('EXPORTER_COST_ROUNDS', 10);
+const requests = setting('EXPORTER_COST_REQUESTS', 6000);
 const warmupRequests = 3000;
 const loadAtStart = os.loadavg();
 const started = Date.now();
