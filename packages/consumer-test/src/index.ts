@@ -1,14 +1,5 @@
-export {
-  OtlpTraceReceiver,
-  startOtlpTraceReceiver,
-  MAX_REQUEST_BODY_BYTES,
-  type OtlpSpan,
-  type OtlpReceivedRequest,
-  type OtlpTraceReceiverOptions,
-  type AttributeValue,
-} from './otlp-trace-receiver.js';
-export {
-  decodeExportTraceServiceRequest,
-  encodeExportTraceServiceRequest,
-  decodeRpcStatus,
-} from './otlp-proto.js';
+// The consumer test's parts; the OTLP trace receiver it runs against is in @rideshare/test-receivers.
+export { installConsumerApp, type ConsumerApp, type InstallOptions } from './consumer-app.js';
+export { linkage, burnerOf, PROFILE_ID_ATTRIBUTE, type Linkage, type LinkSpan } from './linkage.js';
+export { lockedVersions } from './locked-versions.js';
+export { readSetupSnippet, replaceOnce } from './setup-snippet.js';

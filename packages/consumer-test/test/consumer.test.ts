@@ -15,13 +15,13 @@ import { fileURLToPath } from 'node:url';
 import {
   NO_PARENT_SPAN_ID,
   startJaegerReceiver,
+  startOtlpTraceReceiver,
   startPyroscopeReceiver,
   type PyroscopeReceiver,
 } from '@rideshare/test-receivers';
 import { installConsumerApp, type ConsumerApp } from '../src/consumer-app.js';
 import { burnerOf, linkage, PROFILE_ID_ATTRIBUTE, type LinkSpan } from '../src/linkage.js';
 import { readSetupSnippet, replaceOnce } from '../src/setup-snippet.js';
-import { startOtlpTraceReceiver } from '../src/otlp-trace-receiver.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const PACKAGE_DIR = join(ROOT, 'packages/span-profiles');

@@ -11,12 +11,13 @@ import { fileURLToPath } from 'node:url';
 import {
   startAppProcess,
   startLokiReceiver,
+  startOtlpTraceReceiver,
   startPyroscopeReceiver,
   type AppProcess,
   type LokiReceiver,
+  type OtlpTraceReceiver,
   type PyroscopeReceiver,
 } from '@rideshare/test-receivers';
-import { startOtlpTraceReceiver, type OtlpTraceReceiver } from '../src/index.js';
 
 // Built from parts so that the repository's secret scan (fault-tests) does not take them for real ones.
 const USER = 'tenant-7';

@@ -24,6 +24,20 @@ export {
   type TagValue,
 } from './jaeger-thrift-decoder.js';
 export { JaegerReceiver, startJaegerReceiver } from './jaeger-thrift-receiver.js';
+export {
+  OtlpTraceReceiver,
+  startOtlpTraceReceiver,
+  MAX_REQUEST_BODY_BYTES,
+  type OtlpSpan,
+  type OtlpReceivedRequest,
+  type OtlpTraceReceiverOptions,
+  type AttributeValue,
+} from './otlp-trace-receiver.js';
+export {
+  decodeExportTraceServiceRequest,
+  encodeExportTraceServiceRequest,
+  decodeRpcStatus,
+} from './otlp-proto.js';
 export { decodePprof, decodeSamples, sampleTypeKeys, type DecodedSample } from './pprof-decoder.js';
 export { parsePyroscopeName, type PyroscopeName } from './pyroscope-name.js';
 export {

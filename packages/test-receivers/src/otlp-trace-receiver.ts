@@ -21,7 +21,7 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeContentEncoding, ReceiverError } from '@rideshare/test-receivers';
+import { decodeContentEncoding, ReceiverError } from './receiver-server.js';
 import {
   decodeExportTraceServiceRequest,
   encodeExportTraceServiceResponse,
