@@ -15,14 +15,20 @@
  *
  * One exporter serves one tracer provider, so every span has the same resource: the Process is taken from
  * the first span exported.
+ *
+ * exporter-jaeger (with jaeger-client and thriftrw) is loaded at that first export, so a process that sends
+ * OTLP, the default, never holds it. It is CommonJS (no `exports` map): `require` gives the module an
+ * `import` would.
  */
+import { createRequire } from 'node:module';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { JaegerExporter } from '@opentelemetry/exporter-jaeger';
+import type * as ExporterJaeger from '@opentelemetry/exporter-jaeger';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
-type JaegerOptions = NonNullable<ConstructorParameters<typeof JaegerExporter>[0]>;
+type JaegerExporter = ExporterJaeger.JaegerExporter;
+type JaegerOptions = NonNullable<ConstructorParameters<typeof ExporterJaeger.JaegerExporter>[0]>;
 type ProcessTag = NonNullable<JaegerOptions['tags']>[number];
 
 /** Resource attributes as Jaeger Process tags (Thrift tags are strings, numbers or booleans). */
@@ -59,6 +65,9 @@ export class JaegerProcessExporter implements SpanExporter {
       this.#serviceOnly = resourceFromAttributes({
         [ATTR_SERVICE_NAME]: resource.attributes[ATTR_SERVICE_NAME] ?? 'unknown_service',
       });
+      const { JaegerExporter } = createRequire(import.meta.url)(
+        '@opentelemetry/exporter-jaeger',
+      ) as typeof ExporterJaeger;
       this.#inner = new JaegerExporter({ ...this.#options, tags: processTagsOf(resource) });
     }
     const resource = this.#serviceOnly!;

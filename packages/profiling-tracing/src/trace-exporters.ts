@@ -1,11 +1,12 @@
 /**
  * Where spans go, chosen by environment:
  *   DEBUG_TRACER=1           → printed to stdout, *instead of* being sent anywhere;
- *   OTEL_TRACES_EXPORTER     → jaeger (default) | otlp | console | none, or a comma-separated list.
+ *   OTEL_TRACES_EXPORTER     → otlp (default) | jaeger | console | none, or a comma-separated list.
  *
- * Jaeger is sent by `@opentelemetry/exporter-jaeger` to OTEL_EXPORTER_JAEGER_ENDPOINT (Thrift over HTTP, what
- * the compose file uses) or OTEL_EXPORTER_JAEGER_AGENT_HOST/_PORT (UDP agent), with the resource in the
- * Process rather than in every span's tags (jaeger-process-exporter.ts).
+ * OTLP is sent by `@opentelemetry/exporter-trace-otlp-proto` (protobuf over HTTP) to OTEL_EXPORTER_OTLP_ENDPOINT
+ * (+ `/v1/traces`; Jaeger v2 takes it on 4318, what the compose file uses). Jaeger Thrift is sent by
+ * `@opentelemetry/exporter-jaeger` to OTEL_EXPORTER_JAEGER_ENDPOINT or OTEL_EXPORTER_JAEGER_AGENT_HOST/_PORT
+ * (UDP agent), with the resource in the Process rather than in every span's tags (jaeger-process-exporter.ts).
  * Sending exporters are batched (OTEL_BSP_* variables apply); printing ones are not, so that a span
  * shows as soon as it ends.
  *
@@ -13,8 +14,7 @@
  * and each export has a deadline; its batch queue is bounded and drops the oldest spans, counted
  * (span-delivery.ts).
  */
-import { createRequire } from 'node:module';
-import type * as OtlpProto from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   ConsoleSpanExporter,
   SimpleSpanProcessor,
@@ -38,19 +38,6 @@ type ExportConfig = Pick<
 /** How long exporter-jaeger's shutdown waits for its last flush (its default, 2 s, is an un-cleared timer). */
 const JAEGER_SHUTDOWN_FLUSH_MS = 500;
 
-/**
- * The OTLP exporter, loaded only when it is chosen. With Jaeger (the default) its protobuf encoder and
- * exporter base stay out of the process: measured 1.1 MB of heap and about 2 MB of RSS per process, in each of
- * the demo's four (2026-12-03). The package is CommonJS (no `exports` map), so `require` loads the same
- * module an `import` would, synchronously, as the factories are.
- */
-function newOtlpExporter(): SpanExporter {
-  const { OTLPTraceExporter } = createRequire(import.meta.url)(
-    '@opentelemetry/exporter-trace-otlp-proto',
-  ) as typeof OtlpProto;
-  return new OTLPTraceExporter();
-}
-
 function defaultFactories(
   spans: TelemetryConfig['spans'],
   debugFormat: TelemetryConfig['debugTracerFormat'],
@@ -67,7 +54,7 @@ function defaultFactories(
           flushTimeout: JAEGER_SHUTDOWN_FLUSH_MS,
         }),
       ),
-    otlp: () => trimmed(newOtlpExporter()),
+    otlp: () => trimmed(new OTLPTraceExporter()),
     console: () => (debugFormat === 'full' ? new ConsoleSpanExporter() : new SpanLineExporter()),
   };
 }

@@ -7,10 +7,10 @@ import { startTelemetry } from '../src/start-telemetry.js';
 const defaults = { serviceName: 'rideshare' };
 const SECRET = randomUUID(); // made at run time: no credential-looking literal in the repository
 
-test('defaults: jaeger exporter, CPU time on, 100 Hz, span labels in async context', () => {
+test('defaults: OTLP exporter, CPU time on, 100 Hz, span labels in async context', () => {
   const config = loadConfig(defaults, {});
   assert.equal(config.serviceName, 'rideshare');
-  assert.deepEqual(config.tracesExporters, ['jaeger']);
+  assert.deepEqual(config.tracesExporters, ['otlp']);
   assert.equal(config.debugTracer, false);
   assert.equal(config.pyroscope.collectCpuTime, true);
   assert.equal(config.pyroscope.samplingIntervalMicros, 10_000);

@@ -9,6 +9,8 @@ import {
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SpanKind } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { execFileSync } from 'node:child_process';
 import { startJaegerReceiver } from '@rideshare/test-receivers';
 import { JaegerProcessExporter } from '../src/jaeger-process-exporter.js';
 import { ConnectionAttributesDroppingExporter } from '../src/connection-attributes.js';
@@ -24,8 +26,8 @@ import { DropOldestBatchSpanProcessor, ReportingSpanExporter } from '../src/span
 
 const configOf = (env: Record<string, string>) => loadConfig({ serviceName: 'svc' }, env);
 
-test('jaeger by default, batched, with reported failures and a bounded queue', () => {
-  assert.deepEqual(chosenExporters(configOf({})), ['jaeger']);
+test('OTLP by default, batched, with reported failures and a bounded queue', () => {
+  assert.deepEqual(chosenExporters(configOf({})), ['otlp']);
   const processors = traceExportProcessors(configOf({}));
   assert.equal(processors.length, 1);
   assert.ok(processors[0] instanceof BatchSpanProcessor);
@@ -33,10 +35,39 @@ test('jaeger by default, batched, with reported failures and a bounded queue', (
   const exporter = (processors[0] as unknown as { _exporter: unknown })._exporter;
   assert.ok(exporter instanceof ReportingSpanExporter);
   assert.ok(exporter.inner instanceof ConnectionAttributesDroppingExporter);
-  assert.ok(exporter.inner.inner instanceof JaegerProcessExporter);
+  assert.ok(exporter.inner.inner instanceof OTLPTraceExporter);
   const kept = traceExportProcessors(configOf({ TRACE_CONNECTION_ATTRIBUTES: 'keep' }))[0];
   const keptExporter = (kept as unknown as { _exporter: ReportingSpanExporter })._exporter;
-  assert.ok(keptExporter.inner instanceof JaegerProcessExporter, 'keep: every attribute is sent');
+  assert.ok(keptExporter.inner instanceof OTLPTraceExporter, 'keep: every attribute is sent');
+  const jaeger = traceExportProcessors(configOf({ OTEL_TRACES_EXPORTER: 'jaeger' }))[0];
+  const jaegerExporter = (jaeger as unknown as { _exporter: ReportingSpanExporter })._exporter;
+  assert.ok(jaegerExporter.inner instanceof ConnectionAttributesDroppingExporter);
+  assert.ok(jaegerExporter.inner.inner instanceof JaegerProcessExporter);
+});
+
+test('a process that sends OTLP never loads exporter-jaeger; one that sends Jaeger loads it at its first export', () => {
+  // in a fresh process, as the module cache of this one already holds everything the tests import
+  const script = `
+    import { createRequire } from 'node:module';
+    const { loadConfig } = await import(${JSON.stringify(new URL('../src/config.js', import.meta.url).href)});
+    const { traceExportProcessors } = await import(${JSON.stringify(new URL('../src/trace-exporters.js', import.meta.url).href)});
+    const loaded = (name) => Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes(name));
+    const processors = traceExportProcessors(loadConfig({ serviceName: 's' }, { OTEL_TRACES_EXPORTER: process.env.EXPORTER }));
+    const before = loaded('exporter-jaeger');
+    // the first export with a span builds the Jaeger exporter (the OTLP one would try to send: not here)
+    const span = { resource: { attributes: { 'service.name': 's' } } };
+    if (process.env.EXPORTER === 'jaeger') processors[0]._exporter.inner.inner.export([span], () => undefined);
+    console.log(JSON.stringify({ before, after: loaded('exporter-jaeger'), otlp: loaded('exporter-trace-otlp-proto') }));
+    process.exit(0);`;
+  const run = (exporter: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, EXPORTER: exporter },
+        encoding: 'utf8',
+      }),
+    ) as { before: boolean; after: boolean; otlp: boolean };
+  assert.deepEqual(run('otlp'), { before: false, after: false, otlp: true });
+  assert.deepEqual(run('jaeger'), { before: false, after: true, otlp: true });
 });
 
 test('the address reported for each exporter', () => {
@@ -141,6 +172,9 @@ test('DEBUG_TRACER prints one line per span; DEBUG_TRACER=full keeps the SDK dum
 
 test('where spans go is said once at start, and whether a failure could be noticed', () => {
   assert.deepEqual(spanDestinations(configOf({}), {}), [
+    'spans go to OTLP (HTTP/protobuf) at http://localhost:4318/v1/traces; failures are reported',
+  ]);
+  assert.deepEqual(spanDestinations(configOf({ OTEL_TRACES_EXPORTER: 'jaeger' }), {}), [
     'spans go to a Jaeger agent over UDP at udp://localhost:6832: UDP gets no answer, so if nothing ' +
       'listens there the spans are lost without an error; set OTEL_EXPORTER_JAEGER_ENDPOINT ' +
       '(e.g. http://localhost:14268/api/traces) to send over HTTP, where failures are reported',
