@@ -79,23 +79,28 @@ test('RIDESHARE_URLS names exactly the rideshare services, each on its PORT', ()
 
 test('every app container is pointed at the backends on the ports they listen on', () => {
   const jaegerConfig = dict(readYaml('jaeger', 'config.yaml'), 'jaeger/config.yaml');
-  const receivers = dict(dict(jaegerConfig.receivers, 'receivers').jaeger, 'receivers.jaeger');
-  const thriftHttp = dict(dict(receivers.protocols, 'protocols').thrift_http, 'thrift_http');
-  const thriftPort = Number(str(thriftHttp.endpoint, 'thrift_http.endpoint').split(':').pop());
+  const otlp = dict(dict(jaegerConfig.receivers, 'receivers').otlp, 'receivers.otlp');
+  const otlpHttp = dict(dict(otlp.protocols, 'protocols').http, 'otlp http');
+  const otlpPort = Number(str(otlpHttp.endpoint, 'otlp http endpoint').split(':').pop());
   for (const name of APPS) {
     const env = service(name).environment;
-    const jaeger = env.OTEL_EXPORTER_JAEGER_ENDPOINT ?? '';
+    // the OTLP exporter appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT, over HTTP/protobuf unless told
+    const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '';
     assert.deepEqual(
-      hostPort(jaeger),
-      { host: 'jaeger', port: thriftPort },
-      `${name}: OTEL_EXPORTER_JAEGER_ENDPOINT`,
+      hostPort(endpoint),
+      { host: 'jaeger', port: otlpPort },
+      `${name}: OTEL_EXPORTER_OTLP_ENDPOINT`,
     );
-    assert.equal(new URL(jaeger).pathname, '/api/traces', `${name}: Jaeger Thrift HTTP path`);
+    assert.equal(new URL(endpoint).pathname, '/', `${name}: the base URL, without /v1/traces`);
+    assert.ok(
+      [undefined, 'http/protobuf'].includes(env.OTEL_EXPORTER_OTLP_PROTOCOL),
+      `${name}: Jaeger's 4318 takes OTLP over HTTP`,
+    );
     assert.deepEqual(hostPort(env.PYROSCOPE_SERVER_ADDRESS ?? ''), { host: 'pyroscope', port: 4040 }, name);
     assert.deepEqual(hostPort(env.LOKI_URL ?? ''), { host: 'loki', port: 3100 }, `${name}: LOKI_URL`);
     assert.ok(
-      ['', undefined, 'jaeger'].includes(env.OTEL_TRACES_EXPORTER),
-      `${name}: traces must go to Jaeger`,
+      ['', undefined, 'otlp'].includes(env.OTEL_TRACES_EXPORTER),
+      `${name}: traces must go to Jaeger by OTLP`,
     );
     assert.notEqual(env.PYROSCOPE_ENABLED, 'false', `${name}: profiling disabled`);
     assert.notEqual(env.OTEL_SDK_DISABLED, 'true', `${name}: tracing disabled`);
