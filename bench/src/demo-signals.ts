@@ -10,7 +10,12 @@
  *
  * The receivers are emptied after each `absorb`, so a 30-minute run keeps only these compact records.
  */
-import type { AllReceivers, JaegerSpan } from '@rideshare/test-receivers';
+import {
+  NO_PARENT_SPAN_ID,
+  type AllReceivers,
+  type JaegerSpan,
+  type OtlpSpan,
+} from '@rideshare/test-receivers';
 import { loadConfig } from '@rideshare/rideshare/dist/src/config.js';
 import { isScheduleCacheBypassed } from '@rideshare/rideshare/dist/src/slowdown.js';
 import { frameFunction } from './attribution.js';
@@ -64,9 +69,14 @@ export class DemoSignals {
   readonly #cpu = new Map<string, CpuTally>();
   readonly slowPeriodSeconds = loadConfig({ REGION: 'eu-north' }).slowPeriodSeconds;
 
-  /** Takes what the receivers hold, then empties them. */
-  absorb(receivers: AllReceivers): void {
+  /**
+   * Takes what the receivers hold, then empties them: spans from the Jaeger receiver and, when the apps send
+   * OTLP (the default), from `otlp`.
+   */
+  absorb(receivers: AllReceivers, otlp?: { spans: OtlpSpan[]; clear(): void }): void {
     for (const span of receivers.jaeger.spans) this.#spans.push(record(span));
+    for (const span of otlp?.spans ?? []) this.#spans.push(recordOtlp(span));
+    otlp?.clear();
     for (const upload of receivers.pyroscope.uploads) {
       if (!upload.sampleTypes.includes(CPU)) continue; // heap profiles
       const key = upload.query.tags.region ?? upload.query.appName;
@@ -230,6 +240,19 @@ function record(span: JaegerSpan): SpanRecord {
     parentSpanId: span.parentSpanId,
     startMs: span.startTimeMicros / 1000,
     durationMs: span.durationMicros / 1000,
+    region: typeof region === 'string' ? region : undefined,
+  };
+}
+
+function recordOtlp(span: OtlpSpan): SpanRecord {
+  const region = span.resource.region ?? span.attributes.region;
+  const startNs = span.startTimeUnixNano;
+  return {
+    name: span.name,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId ?? NO_PARENT_SPAN_ID,
+    startMs: Number(startNs / 1000n) / 1000,
+    durationMs: Number((span.endTimeUnixNano - startNs) / 1000n) / 1000,
     region: typeof region === 'string' ? region : undefined,
   };
 }

@@ -7,7 +7,7 @@
  *
  *   default   5 minutes: 1 minute of warm-up, then 4 measured; RSS and heap at the end, CPU over the 4.
  *   --long    31 minutes: the same, plus RSS after 5 and after 30 minutes (the growth goal).
- *   --backends sinks (default): the telemetry settings of docker-compose.yml (Thrift over HTTP, profiles
+ *   --backends sinks (default): the telemetry settings of docker-compose.yml (OTLP over HTTP, profiles
  *             flushed every 10 s, logs to Loki) pointed at local receivers that decode what they get, so
  *             the run also checks what the demo shows (demo-signals.ts). `none`: no telemetry variables at
  *             all, as `npm run demo` without Docker (backends at their default addresses, none running).
@@ -20,7 +20,12 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAllReceivers, type AllReceivers } from '@rideshare/test-receivers';
+import {
+  startAllReceivers,
+  startOtlpTraceReceiver,
+  type AllReceivers,
+  type OtlpTraceReceiver,
+} from '@rideshare/test-receivers';
 import { MissingBuildError, REPO_ROOT, requireBuilt } from './app-process.js';
 import { DemoSignals } from './demo-signals.js';
 import { startDemo, type DemoRun } from './demo-run.js';
@@ -92,11 +97,21 @@ async function main(): Promise<void> {
     `footprint on ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`,
   );
   progress(`load average at start: ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
-  if (backends === 'none') await warnIfListening([4040, 14268, 3100]);
+  if (backends === 'none') await warnIfListening([4040, 4318, 3100]);
 
   const receivers: AllReceivers | undefined = backends === 'sinks' ? await startAllReceivers() : undefined;
+  const otlp: OtlpTraceReceiver | undefined =
+    backends === 'sinks' ? await startOtlpTraceReceiver() : undefined;
+  // as docker-compose.yml: spans by OTLP (the default exporter), profiles every 10 s, logs to Loki
   const env = {
-    ...(receivers !== undefined && { ...receivers.env, PYROSCOPE_FLUSH_INTERVAL_MS: '10000' }),
+    ...(receivers !== undefined &&
+      otlp !== undefined && {
+        PYROSCOPE_SERVER_ADDRESS: receivers.env.PYROSCOPE_SERVER_ADDRESS!,
+        LOKI_URL: receivers.env.LOKI_URL!,
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        PYROSCOPE_FLUSH_INTERVAL_MS: '10000',
+      }),
     ...extraEnv,
   };
   const signals = new DemoSignals();
@@ -107,7 +122,7 @@ async function main(): Promise<void> {
   const interrupted = (signal: NodeJS.Signals) => {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
-    void Promise.allSettled([demo?.stop(), receivers?.close()]).finally(() =>
+    void Promise.allSettled([demo?.stop(), receivers?.close(), otlp?.close()]).finally(() =>
       process.kill(process.pid, signal),
     );
   };
@@ -143,7 +158,7 @@ async function main(): Promise<void> {
         setTimeout(resolve, Math.min(SAMPLE_EVERY_MS, totalMs - (Date.now() - running))),
       );
       const s = take();
-      if (receivers !== undefined) signals.absorb(receivers);
+      if (receivers !== undefined) signals.absorb(receivers, otlp);
       const totalRss = demo.processes.reduce((a, p) => a + s.byPid.get(p.pid)!.rss, 0);
       if (samples.length % 3 === 1)
         progress(
@@ -163,7 +178,7 @@ async function main(): Promise<void> {
       loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
       backends:
         backends === 'sinks'
-          ? 'local receivers that decode (test-receivers), with the telemetry settings of docker-compose.yml: Thrift over HTTP, profiles flushed every 10 s, logs to Loki'
+          ? 'local receivers that decode (test-receivers), with the telemetry settings of docker-compose.yml: spans by OTLP over HTTP, profiles flushed every 10 s, logs to Loki'
           : 'none running: no telemetry variables, as `npm run demo` without Docker',
       durationMinutes: round(totalMs / 60_000, 1),
       measuredFromMinute: WARMUP_MS / 60_000,
@@ -188,6 +203,7 @@ async function main(): Promise<void> {
     process.off('SIGTERM', interrupted);
     await demo?.stop().catch(() => undefined);
     await receivers?.close().catch(() => undefined);
+    await otlp?.close().catch(() => undefined);
   }
 }
 

@@ -199,7 +199,7 @@ async function main(): Promise<void> {
           met: ours['32']!.right >= 0.99 && ours['32']!.wrong <= 0.001,
         },
         overheadFull: overheadGoal(o.full),
-        overheadFullOtlp: overheadGoal(o.fullOtlp),
+        overheadFullJaeger: overheadGoal(o.fullJaeger),
         shortSpans5msAt1kHz: { share: '>= 0.9', met: (shortSpans['1000']?.['5'] ?? 0) >= 0.9 },
       },
       attribution: {
@@ -245,21 +245,21 @@ function everySetup(overhead: OverheadResult): Record<(typeof OVERHEAD_SETUPS)[n
 /**
  * App CPU per request added by each part, each the median over rounds of a within-round difference of two
  * measured setups: spans (b − a), profiles with span labels (c − b), logs to Loki (d − c), and the same for
- * OTLP in place of Jaeger Thrift.
+ * Jaeger Thrift in place of OTLP.
  */
 function costPerRequest(o: Record<(typeof OVERHEAD_SETUPS)[number], SetupSummary>) {
   const added = (s: SetupSummary) => s.addedCpuMicrosPerRequest;
   return {
     total: added(o.full),
     parts: {
-      spansJaegerThrift: added(o.traces),
+      spansOtlp: added(o.traces),
       profilesAndSpanLabels: added(o.profiles) - added(o.traces),
       logsToLoki: added(o.full) - added(o.profiles),
     },
-    otlp: {
-      total: added(o.fullOtlp),
-      spansOtlp: added(o.tracesOtlp),
-      profilesAndLogs: added(o.fullOtlp) - added(o.tracesOtlp),
+    jaeger: {
+      total: added(o.fullJaeger),
+      spansJaegerThrift: added(o.tracesJaeger),
+      profilesAndLogs: added(o.fullJaeger) - added(o.tracesJaeger),
     },
     requestItselfMicros: Math.round(o.off.cpuMicrosPerRequest.median),
     note:

@@ -13,25 +13,16 @@
 import os from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './app-process.js';
-import { runOverhead, type SetupSummary } from './overhead-run.js';
+import { runOverhead, setupEnv, type SetupSummary } from './overhead-run.js';
 import { patchResults } from './results.js';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.json');
-const base = { REGION: 'us-east', SLOW_MODE: 'never', LOG_LEVEL: 'info' };
-const traces = {
-  ...base,
-  OTEL_TRACES_EXPORTER: 'jaeger',
-  OTEL_EXPORTER_JAEGER_ENDPOINT: '$SINK/api/traces',
-};
-const profiles = {
-  ...traces,
-  PYROSCOPE_SERVER_ADDRESS: '$SINK',
-  PYROSCOPE_FLUSH_INTERVAL_MS: '10000',
-};
-const full = { ...profiles, LOKI_URL: '$SINK' };
+// the variants are the bench's own setups (the default exporter) with one thing changed
+const profiles = setupEnv('profiles', '$SINK');
+const full = setupEnv('full', '$SINK');
 
 const VARIANTS = {
-  'off, no order log line': { ...base, OTEL_SDK_DISABLED: 'true', LOG_LEVEL: 'warn' },
+  'off, no order log line': { ...setupEnv('off', '$SINK'), LOG_LEVEL: 'warn' },
   'profiles, no CPU time': { ...profiles, PYROSCOPE_WALL_COLLECT_CPU_TIME: 'false' },
   'profiles, no span labels': { ...profiles, PYROSCOPE_SPAN_LABELS: 'off' },
   'full, no order log line': { ...full, LOG_LEVEL: 'warn' },
@@ -59,7 +50,7 @@ const added = (s: SetupSummary | undefined) => {
 };
 const x = result.extra;
 const parts = {
-  spansJaegerThrift: added(result.traces),
+  spansOtlp: added(result.traces),
   profilerWithoutCpuTimeAndLabels: NaN,
   profilerCpuTime: added(result.profiles) - added(x['profiles, no CPU time']),
   spanLabels: added(result.profiles) - added(x['profiles, no span labels']),

@@ -24,26 +24,26 @@ import {
   type Spread,
 } from './stats.js';
 
-export const OVERHEAD_SETUPS = ['off', 'traces', 'tracesOtlp', 'profiles', 'full', 'fullOtlp'] as const;
+export const OVERHEAD_SETUPS = ['off', 'traces', 'tracesJaeger', 'profiles', 'full', 'fullJaeger'] as const;
 export type OverheadSetup = (typeof OVERHEAD_SETUPS)[number];
 
 export const SETUP_DESCRIPTIONS: Record<OverheadSetup, string> = {
   off: '(a) telemetry off: OTEL_SDK_DISABLED=true',
-  traces: '(b) traces only: Jaeger exporter (Thrift over HTTP, the default), PYROSCOPE_ENABLED=false',
-  tracesOtlp: "(b') traces only, OTLP exporter (protobuf over HTTP)",
+  traces: '(b) traces only: OTLP exporter (protobuf over HTTP, the default), PYROSCOPE_ENABLED=false',
+  tracesJaeger: "(b') traces only, Jaeger exporter (Thrift over HTTP)",
   profiles: '(c) traces + profiles + span labels (100 Hz, CPU time, flush 10 s)',
   full: '(d) everything: (c) + logs to Loki (our pino transport)',
-  fullOtlp: "(d') everything, spans by OTLP",
+  fullJaeger: "(d') everything, spans by Jaeger Thrift",
 };
 
 export function setupEnv(setup: OverheadSetup, sinkUrl: string): Record<string, string> {
   const common = { REGION: 'us-east', SLOW_MODE: 'never', LOG_LEVEL: 'info' };
   if (setup === 'off') return { ...common, OTEL_SDK_DISABLED: 'true' };
-  const otlp = setup === 'tracesOtlp' || setup === 'fullOtlp';
-  const traces = otlp
-    ? { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl }
-    : { ...common, OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_JAEGER_ENDPOINT: `${sinkUrl}/api/traces` };
-  if (setup === 'traces' || setup === 'tracesOtlp') return { ...traces, PYROSCOPE_ENABLED: 'false' };
+  const jaeger = setup === 'tracesJaeger' || setup === 'fullJaeger';
+  const traces = jaeger
+    ? { ...common, OTEL_TRACES_EXPORTER: 'jaeger', OTEL_EXPORTER_JAEGER_ENDPOINT: `${sinkUrl}/api/traces` }
+    : { ...common, OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl };
+  if (setup === 'traces' || setup === 'tracesJaeger') return { ...traces, PYROSCOPE_ENABLED: 'false' };
   const profiles = {
     ...traces,
     PYROSCOPE_ENABLED: 'true',

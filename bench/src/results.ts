@@ -26,7 +26,7 @@ export const REQUIRED_KEYS: readonly string[] = [
       ['right', 'wrong', 'unlabelled'].map((k) => `attribution.${mode}.${n}.${k}`),
     ),
   ),
-  ...['traces', 'tracesOtlp', 'profiles', 'full', 'fullOtlp'].flatMap((setup) =>
+  ...['traces', 'tracesJaeger', 'profiles', 'full', 'fullJaeger'].flatMap((setup) =>
     ['throughputRatio', 'p50Ratio', 'p99Ratio', 'cpuThroughputRatio'].map((k) => `overhead.${setup}.${k}`),
   ),
   ...['throughputRatio', 'p99Ratio', 'cpuThroughputRatio'].flatMap((k) =>
@@ -35,7 +35,7 @@ export const REQUIRED_KEYS: readonly string[] = [
   ...SHORT_SPAN_RATES_HZ.flatMap((hz) => SHORT_SPAN_LENGTHS_MS.map((ms) => `shortSpans.${hz}.${ms}`)),
   'costPerSpanMicros',
   'costPerRequestMicros.total',
-  'costPerRequestMicros.parts.spansJaegerThrift',
+  'costPerRequestMicros.parts.spansOtlp',
   'costPerRequestMicros.parts.profilesAndSpanLabels',
   'costPerRequestMicros.parts.logsToLoki',
 ];

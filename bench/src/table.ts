@@ -38,10 +38,10 @@ export interface TableInput {
   attribution: { ours: Record<string, Shares>; naive: Record<string, Shares> };
   overhead: {
     traces: Ratio;
-    tracesOtlp: Ratio;
+    tracesJaeger: Ratio;
     profiles: Ratio;
     full: Ratio;
-    fullOtlp: Ratio;
+    fullJaeger: Ratio;
     off: { throughput: { median: number }; pooledP99Ms: number; cpuMicrosPerRequest: { median: number } };
     /** Full against off, both with the demo's Node flags (absent in results of older runs). */
     demoNodeFlags?: {
@@ -98,18 +98,18 @@ export function renderTable(r: TableInput): string[] {
   ]);
   const ci = (i: { low: number; high: number }) => `${i.low.toFixed(3)}–${i.high.toFixed(3)}`;
   for (const [key, label] of [
-    ['traces', '(b) traces only, Jaeger Thrift'],
-    ['tracesOtlp', "(b') traces only, OTLP"],
+    ['traces', '(b) traces only, OTLP (default exporter)'],
+    ['tracesJaeger', "(b') traces only, Jaeger Thrift"],
     ['profiles', '(c) traces + profiles + span labels'],
     ['full', '(d) everything incl. logs to Loki (default exporter)'],
-    ['fullOtlp', "(d') everything, spans by OTLP"],
+    ['fullJaeger', "(d') everything, spans by Jaeger Thrift"],
   ] as const) {
     const s = o[key];
     const goal =
       key === 'full'
         ? r.goals?.overheadFull?.met
-        : key === 'fullOtlp'
-          ? r.goals?.overheadFullOtlp?.met
+        : key === 'fullJaeger'
+          ? r.goals?.overheadFullJaeger?.met
           : undefined;
     const sets = (r.overhead as { method?: { generations?: number } }).method?.generations ?? 1;
     const inSets = sets > 1 ? ` in ${sets} sets of processes` : '';

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AllReceivers, DecodedSample, JaegerSpan } from '@rideshare/test-receivers';
+import type { AllReceivers, DecodedSample, JaegerSpan, OtlpSpan } from '@rideshare/test-receivers';
 import { DemoSignals } from '../src/demo-signals.js';
 import {
   appendTuning,
@@ -327,4 +327,62 @@ test('the memory probe writes for an app main.js only', () => {
   assert.equal(record.region, 'eu-north');
   assert.ok(typeof record.heapUsed === 'number' && record.heapUsed > 0);
   assert.ok(typeof record.rss === 'number' && record.rss > (record.heapUsed as number));
+});
+
+/** The span as the OTLP receiver decodes it: region in the resource, times in nanoseconds, no parent id. */
+function asOtlp(j: JaegerSpan): OtlpSpan {
+  const startNs = BigInt(j.startTimeMicros) * 1000n;
+  return {
+    traceId: j.traceId,
+    spanId: j.spanId,
+    parentSpanId: /^0+$/.test(j.parentSpanId) ? undefined : j.parentSpanId,
+    parentIsRemote: undefined,
+    name: j.operationName,
+    kind: 2,
+    startTimeUnixNano: startNs + 123n, // below a microsecond: dropped as Jaeger drops it
+    endTimeUnixNano: startNs + BigInt(j.durationMicros) * 1000n + 123n,
+    attributes: {},
+    resource: { 'service.name': j.process.serviceName, ...j.process.tags },
+    scope: { name: 'x', version: '' },
+    status: { code: 0, message: '' },
+    events: [],
+  };
+}
+
+test('DemoSignals reads the spans the OTLP receiver decodes as it reads Jaeger ones, and empties it', () => {
+  const period = new DemoSignals().slowPeriodSeconds * 1e6;
+  const region = (name: string) => ({ serviceName: 'rideshare', tags: { region: name } });
+  const spans = [
+    span({ operationName: 'OrderVehicle', spanId: 'a'.repeat(16), durationMicros: 250_000 }),
+    span({ operationName: 'RequestVehicle', parentSpanId: 'a'.repeat(16), durationMicros: 30_000 }),
+    span({ operationName: 'OrderVehicle', spanId: 'b'.repeat(16), durationMicros: 330_000 }),
+    span({
+      operationName: 'RequestVehicle',
+      spanId: 'e'.repeat(16),
+      parentSpanId: 'b'.repeat(16),
+      durationMicros: 45_000,
+    }),
+    ...[101, 103, 100].map((p, i) =>
+      span({
+        operationName: 'CarHandler',
+        spanId: String(i).repeat(16),
+        startTimeMicros: period * p,
+        durationMicros: 10_000 * (i + 1),
+        process: region(i === 1 ? 'us-east' : 'eu-north'),
+      }),
+    ),
+  ];
+  const noProfiles = { pyroscope: { uploads: [] }, clear: () => undefined };
+  const fromJaeger = new DemoSignals();
+  fromJaeger.absorb({ ...noProfiles, jaeger: { spans } } as unknown as AllReceivers);
+  const fromOtlp = new DemoSignals();
+  let otlpCleared = 0;
+  const otlp = { spans: spans.map(asOtlp), clear: () => void otlpCleared++ };
+  fromOtlp.absorb({ ...noProfiles, jaeger: { spans: [] } } as unknown as AllReceivers, otlp);
+  assert.equal(otlpCleared, 1);
+  assert.equal(fromOtlp.orderWork().orders, 2);
+  assert.deepEqual(fromOtlp.orderWork(), fromJaeger.orderWork());
+  assert.deepEqual(fromOtlp.spansByName(), fromJaeger.spansByName());
+  assert.deepEqual(fromOtlp.regionLatency(), fromJaeger.regionLatency());
+  assert.ok(Object.keys(fromOtlp.regionLatency().slow).length > 0, 'the latency split has regions');
 });

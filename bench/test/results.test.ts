@@ -30,10 +30,10 @@ function fakeMeasurements(rounds = 3): OverheadMeasurement[] {
   const base: Record<OverheadSetup, number> = {
     off: 100,
     traces: 98,
-    tracesOtlp: 98.5,
+    tracesJaeger: 98.5,
     profiles: 97,
     full: 96,
-    fullOtlp: 96.5,
+    fullJaeger: 96.5,
   };
   return Array.from({ length: rounds }, (_, round) => round).flatMap((round) =>
     (Object.keys(base) as OverheadSetup[]).map((setup) => ({
@@ -68,7 +68,7 @@ function fakeResults() {
     costPerSpanMicros: overhead.full.addedCpuMicrosPerRequest,
     costPerRequestMicros: {
       total: overhead.full.addedCpuMicrosPerRequest,
-      parts: { spansJaegerThrift: 200, profilesAndSpanLabels: 100, logsToLoki: 100 },
+      parts: { spansOtlp: 200, profilesAndSpanLabels: 100, logsToLoki: 100 },
     },
   };
 }
