@@ -93,7 +93,10 @@ export function overheadGoal(s: GoalInput) {
   };
 }
 
-/** What other commands wrote into results.json (footprint, overhead breakdown, exporter cost) and their goals. */
+/**
+ * What other commands wrote into results.json (footprint, overhead breakdown, exporter cost, cost profile) and
+ * their goals.
+ */
 export function keptFromPreviousRun(path: string): {
   goals: Record<string, unknown>;
   [key: string]: unknown;
@@ -102,7 +105,7 @@ export function keptFromPreviousRun(path: string): {
   const previous = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   const goals = (previous.goals ?? {}) as Record<string, unknown>;
   const kept: Record<string, unknown> = { goals: {} };
-  for (const key of ['footprint', 'overheadBreakdown', 'exporterCost']) {
+  for (const key of ['footprint', 'overheadBreakdown', 'exporterCost', 'costProfile']) {
     if (previous[key] !== undefined) kept[key] = previous[key];
   }
   for (const key of Object.keys(goals)) {

@@ -54,6 +54,8 @@ export interface TableInput {
   overheadRounds: number;
   goals?: Record<string, { met?: boolean } | undefined>;
   footprint?: Partial<FootprintRow> & { long?: FootprintRow };
+  /** From `npm run cost-profile` (absent until it has run). */
+  costProfile?: { rounds: number; added: { parts: Record<string, number>; totalMicros: number } };
   /** From `npm run exporter-cost` (absent until it has run). */
   exporterCost?: {
     rounds: number;
@@ -156,6 +158,19 @@ export function renderTable(r: TableInput): string[] {
       `CPU per request over no exporter, ${e.rounds} rounds (99th-percentile loop pause)`,
       `Jaeger Thrift +${jaeger.addedMicrosPerRequest} µs (${jaeger.chunkP99Ms} ms) · OTLP +${otlp.addedMicrosPerRequest} µs ` +
         `(${otlp.chunkP99Ms} ms) · pipeline without export ${none.cpuMicrosPerRequest.median} µs (${none.chunkP99Ms} ms)`,
+      '',
+    ]);
+  }
+  const c = r.costProfile;
+  if (c !== undefined) {
+    const top = Object.entries(c.added.parts)
+      .sort(([, a], [, b]) => b - a)
+      .slice(0, 8)
+      .map(([part, micros]) => `${part} ${signed(Math.round(micros))}`);
+    rows.push([
+      'Cost by part, perf profile of each process',
+      `(d) against (a), ${c.rounds} rounds of one process each, µs CPU per request`,
+      `+${c.added.totalMicros} µs: ${top.join(' · ')}`,
       '',
     ]);
   }

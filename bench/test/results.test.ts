@@ -186,6 +186,21 @@ test('the exporter-cost row appears once npm run exporter-cost has written its r
   );
 });
 
+test('the cost-profile row lists the largest parts first, once npm run cost-profile has written them', () => {
+  const results = fakeResults();
+  const costProfile = {
+    rounds: 2,
+    added: { parts: { gc: 12.4, otelSdk: 118.6, v8Workers: 95, profilerThread: 57.5 }, totalMicros: 284 },
+  };
+  const without = renderTable({ ...results, overheadRounds: 3 });
+  const table = renderTable({ ...results, costProfile, overheadRounds: 3 });
+  assert.equal(table.length, without.length + 1);
+  const row = table.find((line) => line.includes('Cost by part'));
+  assert.ok(row, 'a cost-profile row');
+  assert.match(row, /2 rounds/);
+  assert.match(row, /\+284 µs: otelSdk \+119 · v8Workers \+95 · profilerThread \+58 · gc \+12/);
+});
+
 test('the overhead goal needs the medians within bounds and intervals narrower than the margins', () => {
   const interval = (low: number, high: number) => ({ low, high });
   const good = {

@@ -1,0 +1,132 @@
+/**
+ * The cost profile's split: perf's text read into samples, each sample into one part, and the summary's
+ * arithmetic (means over rounds, full against off without the request's own parts).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePerfScript, partOfFrame, partOfSample, partShares } from '../src/cost-parts.js';
+import { summariseCostProfile, type CostProfileMeasurement } from '../src/cost-profile-run.js';
+
+// the shape of `perf script -F comm,ip,sym` with --perf-basic-prof-only-functions (seen on Node 24.21)
+const PERF_SCRIPT = `MainThread 
+\t    7f4f9c0a1b2c Builtins_SortCompareUserFn
+\t    7f4fa0184d11 JS:*closestFirst file:///work/main/apps/rideshare/dist/src/find-nearest-vehicle.js:26:22
+\t    7f4fa01a5de8 JS:+'startActiveSpan /work/main/node_modules/@opentelemetry/sdk-trace/build/src/Tracer.js:110:20
+
+MainThread 
+\t    55d0c1e2f3a4 Builtins_StringAdd_CheckNone
+\t    7f4fa019acba JS:+'startSpan /work/main/node_modules/@opentelemetry/sdk-trace/build/src/Tracer.js:42:14
+\t    7f4fa0184d11 JS:*closestFirst file:///work/main/apps/rideshare/dist/src/find-nearest-vehicle.js:26:22
+
+MainThread 
+\t    55d0c1000001 v8::internal::Scavenger::Process(v8::internal::JobDelegate*)
+\t    7f4fa019acba JS:+'startSpan /work/main/node_modules/@opentelemetry/sdk-trace/build/src/Tracer.js:42:14
+
+MainThread 
+\t    55d0c1000002 v8::internal::Isolate::Throw(v8::internal::Tagged<v8::internal::Object>)
+\t    ffffffff8a000000 [unknown]
+
+V8Worker 
+\t    55d0c1000003 v8::internal::compiler::GraphReducer::ReduceTop()
+
+v8:ProfEvntProc 
+\t    55d0c1000004 v8::internal::ProfilerEventsProcessor::Run()
+
+MainThread 
+\t    7f4fa0200000 JS:~write /work/main/packages/profiling-tracing/dist/src/loki-transport.js:80:10
+\t    7f4fa0201000 JS:~info /work/main/node_modules/pino/lib/proto.js:200:3
+`;
+
+test('perf script text: one sample per block, the thread and its frames innermost first', () => {
+  const samples = parsePerfScript(PERF_SCRIPT);
+  assert.equal(samples.length, 7);
+  assert.equal(samples[0]!.thread, 'MainThread');
+  assert.equal(samples[0]!.frames[0], 'Builtins_SortCompareUserFn');
+  assert.match(samples[0]!.frames[1]!, /^JS:\*closestFirst file:/);
+  assert.equal(samples[4]!.thread, 'V8Worker');
+});
+
+test('a sample goes to its innermost frame that names a package, builtins to their caller', () => {
+  const parts = parsePerfScript(PERF_SCRIPT).map((s) => partOfSample(s));
+  assert.deepEqual(parts, [
+    'app', // the app's sort comparator, not the tracer that started the span around it
+    'otelSdk',
+    'gc',
+    'unattributedNative',
+    'v8Workers',
+    'profilerThread',
+    'profilingTracing', // our Loki transport, called by pino
+  ]);
+  const shares = partShares(parsePerfScript(PERF_SCRIPT));
+  assert.equal(shares.app, 1 / 7);
+  const total = Object.values(shares).reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - 1) < 1e-12, `the shares add up to ${total}`);
+});
+
+test('JavaScript frames by the file of their function', () => {
+  const js = (path: string) => partOfFrame(`JS:*f ${path}:1:1`);
+  assert.equal(
+    js('/r/node_modules/@opentelemetry/instrumentation-http/build/src/http.js'),
+    'httpInstrumentation',
+  );
+  assert.equal(
+    js('/r/node_modules/@opentelemetry/instrumentation-express/build/src/x.js'),
+    'expressInstrumentation',
+  );
+  assert.equal(js('/r/node_modules/@opentelemetry/context-async-hooks/build/src/x.js'), 'contextManager');
+  assert.equal(js('/r/node_modules/@opentelemetry/exporter-trace-otlp-proto/build/src/x.js'), 'spanExport');
+  assert.equal(js('/r/node_modules/@opentelemetry/otlp-transformer/build/src/x.js'), 'spanExport');
+  assert.equal(js('/r/node_modules/thriftrw/struct.js'), 'spanExport');
+  assert.equal(js('/r/node_modules/@opentelemetry/core/build/src/x.js'), 'otelSdk');
+  assert.equal(js('file:///r/packages/span-profiles/dist/src/local-roots.js'), 'spanProfiles');
+  assert.equal(js('/r/node_modules/@datadog/pprof/out/src/time-profiler.js'), 'profiler');
+  assert.equal(js('/r/node_modules/express/lib/router/index.js'), 'express');
+  assert.equal(js('/r/node_modules/sonic-boom/index.js'), 'pino');
+  assert.equal(js('/r/node_modules/left-pad/index.js'), 'otherPackages');
+  assert.equal(partOfFrame("JS:+'emit node:events:487:28"), 'nodeCore');
+  assert.equal(partOfFrame('v8::internal::MarkCompactCollector::CollectGarbage()'), 'gc');
+  assert.equal(
+    partOfFrame('v8::sampler::SignalHandler::HandleProfilerSignal(int, siginfo_t*, void*)'),
+    'profiler',
+  );
+  assert.equal(partOfFrame('Builtins_ArrayPrototypeSort'), undefined);
+});
+
+const m = (
+  setup: CostProfileMeasurement['setup'],
+  round: number,
+  cpu: number,
+  parts: CostProfileMeasurement['parts'],
+): CostProfileMeasurement => ({
+  setup,
+  round,
+  requests: 1000,
+  cpuMicrosPerRequest: cpu,
+  samples: 10_000,
+  parts,
+});
+
+test('the summary: means over rounds, full against off part by part, without the request itself', () => {
+  const s = summariseCostProfile(
+    [
+      m('off', 0, 5000, { app: 4600, gc: 60, v8Workers: 60 }),
+      m('off', 1, 5400, { app: 5000, gc: 70, v8Workers: 70 }),
+      m('full', 0, 5600, { app: 4700, gc: 80, v8Workers: 160, otelSdk: 110, profilerThread: 60 }),
+      m('full', 1, 5800, { app: 4900, gc: 90, v8Workers: 140, otelSdk: 130, profilerThread: 50 }),
+    ],
+    'full',
+    'off',
+  );
+  assert.equal(s.setups.off!.cpuMicrosPerRequest, 5200);
+  assert.deepEqual(s.setups.full!.parts, {
+    otelSdk: 120,
+    profilerThread: 55,
+    app: 4800,
+    gc: 85,
+    v8Workers: 150,
+  });
+  // app +0 (4800 − 4800) is left out whatever it is: between processes it is their offset
+  assert.deepEqual(s.added.parts, { otelSdk: 120, profilerThread: 55, gc: 20, v8Workers: 85 });
+  assert.equal(s.added.totalMicros, 280);
+  assert.throws(() => summariseCostProfile([m('off', 0, 1, {})], 'full', 'off'), /no measurement of "full"/);
+});
