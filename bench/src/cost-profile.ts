@@ -9,31 +9,19 @@
  *   COST_PROFILE_SECONDS [20]   profiled seconds per process, after 5 s of warm-up
  *   BENCH_NO_WRITE=1            print only
  */
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, RIDESHARE_MAIN, requireBuilt } from './app-process.js';
+import { commandSettings } from './command-settings.js';
 import { TELEMETRY_PARTS, type Part } from './cost-parts.js';
 import { perfUnavailable, runCostProfile, summariseCostProfile } from './cost-profile-run.js';
-import { positiveInteger } from './exporter-cost-run.js';
 import { OVERHEAD_SETUPS, SETUP_DESCRIPTIONS, type OverheadSetup } from './overhead-run.js';
-import { patchResults } from './results.js';
-import { tableOf } from './table.js';
+import { runRecord } from './results.js';
+import { patchResultsAndTable } from './table.js';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.json');
 
-function fail(message: string): never {
-  process.stderr.write(`cost-profile: ${message}\n`);
-  process.exit(2);
-}
-
-function setting(name: string, fallback: number): number {
-  try {
-    return positiveInteger(process.env, name, fallback);
-  } catch (error) {
-    fail((error as Error).message);
-  }
-}
+const { fail, setting } = commandSettings('cost-profile');
 
 function setupsSetting(): OverheadSetup[] {
   const raw = process.env.COST_PROFILE_SETUPS?.trim() || 'off,traces,profiles,full';
@@ -94,12 +82,7 @@ process.stdout.write(
 );
 
 const costProfile = {
-  command: 'npm run cost-profile -w @rideshare/bench',
-  date: new Date().toISOString(),
-  node: process.version,
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
-  durationSeconds: Math.round((Date.now() - started) / 1000),
+  ...runRecord('npm run cost-profile -w @rideshare/bench', loadAtStart, started),
   rounds,
   secondsPerProcess: seconds,
   setupDescriptions: Object.fromEntries(setups.map((s) => [s, SETUP_DESCRIPTIONS[s]])),
@@ -116,9 +99,6 @@ const costProfile = {
   measurements,
 };
 if (process.env.BENCH_NO_WRITE !== '1') {
-  const previous = existsSync(RESULTS_PATH)
-    ? (JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Record<string, unknown>)
-    : {};
-  patchResults(RESULTS_PATH, { costProfile, ...tableOf({ ...previous, costProfile }) });
+  patchResultsAndTable(RESULTS_PATH, { costProfile });
   process.stdout.write(`\nwrote costProfile into ${RESULTS_PATH}\n`);
 }

@@ -41,19 +41,6 @@ export interface ExporterCostSummary {
   chunkMaxMs: number;
 }
 
-/** A positive whole number from the environment, or `fallback` when unset; throws naming the variable. */
-export function positiveInteger(
-  env: Record<string, string | undefined>,
-  name: string,
-  fallback: number,
-): number {
-  const raw = env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'exporter-cost-worker.js');
 
 export function workerEnv(exporter: ExporterName, sinkUrl: string): Record<string, string> {

@@ -18,7 +18,8 @@
  */
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { startTelemetry, stepSpan } from '@rideshare/profiling-tracing';
-import { positiveInteger, RESULT_PREFIX, type WorkerResult } from './exporter-cost-run.js';
+import { positiveInteger } from './command-settings.js';
+import { RESULT_PREFIX, type WorkerResult } from './exporter-cost-run.js';
 
 /** A car order's handler span as the HTTP and Express instrumentations leave it (old HTTP semconv). */
 const SERVER_ATTRIBUTES = {

@@ -7,25 +7,17 @@
  *   EXPORTER_COST_REQUESTS [6000] measured requests (3 spans each) per process, after 3000 of warm-up
  *   BENCH_NO_WRITE=1             print only
  */
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './app-process.js';
-import { EXPORTERS, positiveInteger, runExporterCost, summariseExporterCost } from './exporter-cost-run.js';
-import { patchResults } from './results.js';
-import { tableOf } from './table.js';
+import { commandSettings } from './command-settings.js';
+import { EXPORTERS, runExporterCost, summariseExporterCost } from './exporter-cost-run.js';
+import { runRecord } from './results.js';
+import { patchResultsAndTable } from './table.js';
 
 const RESULTS_PATH = join(REPO_ROOT, 'bench', 'results.json');
 
-/** A setting of this command; a bad value ends it with one line naming the variable. */
-function setting(name: string, fallback: number): number {
-  try {
-    return positiveInteger(process.env, name, fallback);
-  } catch (error) {
-    process.stderr.write(`exporter-cost: ${(error as Error).message}\n`);
-    process.exit(2);
-  }
-}
+const { setting } = commandSettings('exporter-cost');
 
 const rounds = setting('EXPORTER_COST_ROUNDS', 10);
 const requests = setting('EXPORTER_COST_REQUESTS', 6000);
@@ -58,12 +50,7 @@ for (const exporter of EXPORTERS) {
 }
 
 const exporterCost = {
-  command: 'npm run exporter-cost -w @rideshare/bench',
-  date: new Date().toISOString(),
-  node: process.version,
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
-  durationSeconds: Math.round((Date.now() - started) / 1000),
+  ...runRecord('npm run exporter-cost -w @rideshare/bench', loadAtStart, started),
   rounds,
   requestsPerProcess: requests,
   warmupRequests,
@@ -79,10 +66,7 @@ const exporterCost = {
   measurements,
 };
 if (process.env.BENCH_NO_WRITE !== '1') {
-  const previous = existsSync(RESULTS_PATH)
-    ? (JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) as Record<string, unknown>)
-    : {};
   // the bench's table gains (or renews) its exporter-cost row
-  patchResults(RESULTS_PATH, { exporterCost, ...tableOf({ ...previous, exporterCost }) });
+  patchResultsAndTable(RESULTS_PATH, { exporterCost });
   process.stdout.write(`\nwrote exporterCost into ${RESULTS_PATH}\n`);
 }

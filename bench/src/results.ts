@@ -3,6 +3,7 @@
  * README and issues 6 and 12 rely on; `checkResults` fails loudly when one is missing or not a number.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { dirname } from 'node:path';
 
 export const ATTRIBUTION_CONCURRENCY = [1, 8, 32] as const;
@@ -149,6 +150,18 @@ export function patchResults(path: string, patch: Record<string, unknown>): void
   const goals = { ...(results.goals as object), ...(patch.goals as object) };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify({ ...results, ...patch, goals }, null, 2)}\n`);
+}
+
+/** What a bench command records about its own run: itself, when, on what, under what load, how long. */
+export function runRecord(command: string, loadAtStart: number[], startedMs: number) {
+  return {
+    command,
+    date: new Date().toISOString(),
+    node: process.version,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
+    durationSeconds: Math.round((Date.now() - startedMs) / 1000),
+  };
 }
 
 export function writeResults(path: string, results: unknown): void {

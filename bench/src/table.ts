@@ -1,7 +1,9 @@
 /** The one table `npm run bench` prints (markdown, so it pastes into the README as is). */
+import { existsSync, readFileSync } from 'node:fs';
 import {
   ATTRIBUTION_CONCURRENCY,
   FOOTPRINT_GOALS,
+  patchResults,
   SHORT_SPAN_LENGTHS_MS,
   SHORT_SPAN_RATES_HZ,
 } from './results.js';
@@ -211,4 +213,15 @@ export function tableOf(results: Record<string, unknown>): { table?: string[] } 
   } catch {
     return {}; // a results.json from an older bench: keep its table
   }
+}
+
+/**
+ * `patch` into results.json (patchResults), with the bench's table rendered again from the whole result, so
+ * that a command's row appears (or is renewed) beside the bench's.
+ */
+export function patchResultsAndTable(path: string, patch: Record<string, unknown>): void {
+  const previous = existsSync(path)
+    ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>)
+    : {};
+  patchResults(path, { ...patch, ...tableOf({ ...previous, ...patch }) });
 }
