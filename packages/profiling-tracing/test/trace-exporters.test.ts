@@ -45,7 +45,7 @@ test('OTLP by default, batched, with reported failures and a bounded queue', () 
   assert.ok(jaegerExporter.inner.inner instanceof JaegerProcessExporter);
 });
 
-test('a process that sends OTLP never loads exporter-jaeger; one that sends Jaeger loads it at its first export', () => {
+test('each exporter is loaded only when chosen: exporter-jaeger at its first export, the OTLP one with its processor', () => {
   // in a fresh process, as the module cache of this one already holds everything the tests import
   const script = `
     import { createRequire } from 'node:module';
@@ -67,7 +67,8 @@ test('a process that sends OTLP never loads exporter-jaeger; one that sends Jaeg
       }),
     ) as { before: boolean; after: boolean; otlp: boolean };
   assert.deepEqual(run('otlp'), { before: false, after: false, otlp: true });
-  assert.deepEqual(run('jaeger'), { before: false, after: true, otlp: true });
+  assert.deepEqual(run('jaeger'), { before: false, after: true, otlp: false });
+  assert.deepEqual(run('console'), { before: false, after: false, otlp: false });
 });
 
 test('the address reported for each exporter', () => {
