@@ -7,7 +7,9 @@
  * C++ names, JavaScript by the file of its function (the `--perf-basic-prof-only-functions` map names it).
  * Native frames below that (builtins, runtime calls) count with the JavaScript that called them, so
  * `Array.prototype.sort` called by the app is the app's, a `JSON.stringify` called by an exporter is the
- * export's.
+ * export's. Node's own code counts with the telemetry package that called it, if one did (the HTTP
+ * instrumentation's URL parse, the context manager's AsyncLocalStorage, an exporter's HTTP request);
+ * otherwise it is Node core's (the server's parser, timers, sockets).
  *
  * Written here because no library reads perf's text output into these parts; the rules are the
  * project's own view of which package does what.
@@ -33,6 +35,8 @@ export const SHARED_PARTS = [
   'nodeCore',
   'otherPackages',
   'gc',
+  'compilerThreads',
+  'gcThreads',
   'v8Workers',
   'libuvWorkers',
   'otherThreads',
@@ -68,6 +72,23 @@ const BY_PATH: [RegExp, Part][] = [
   [/\/node_modules\//, 'otherPackages'],
 ];
 
+/**
+ * What V8's worker threads do, by any frame of the sample: compile (TurboFan, Maglev, Sparkplug off the main
+ * thread) or collect garbage (parallel scavenges, concurrent marking and sweeping). The rest (`v8Workers`)
+ * is their locking, malloc and scheduling, whose stacks end in libc without frame pointers.
+ */
+const V8_WORKER_GC =
+  /Scaveng|ConcurrentMarking|MarkCompact|Sweeper|MinorMarkSweep|Heap::|Unmapper|MarkingVisitor|MarkingWorklist/;
+const V8_WORKER_COMPILE =
+  /compiler::|maglev::|turboshaft|OptimizingCompileDispatcher|BackgroundCompileTask|baseline::|Compiler::/;
+
+function partOfV8Worker(sample: Sample): Part {
+  const frames = sample.frames.join('\n');
+  if (V8_WORKER_GC.test(frames)) return 'gcThreads';
+  if (V8_WORKER_COMPILE.test(frames)) return 'compilerThreads';
+  return 'v8Workers';
+}
+
 const THREADS: [RegExp, Part][] = [
   [/^V8Worker/, 'v8Workers'],
   [/^v8:ProfEvntProc/, 'profilerThread'],
@@ -90,16 +111,27 @@ export interface Sample {
   frames: string[];
 }
 
+const TELEMETRY: ReadonlySet<Part> = new Set(TELEMETRY_PARTS);
+
 /** The main thread is the one named after the process (`node`'s is `MainThread` since Node 22). */
 export function partOfSample(sample: Sample, mainThread = 'MainThread'): Part {
   if (sample.thread !== mainThread) {
-    return THREADS.find(([pattern]) => pattern.test(sample.thread))?.[1] ?? 'otherThreads';
+    const part = THREADS.find(([pattern]) => pattern.test(sample.thread))?.[1] ?? 'otherThreads';
+    return part === 'v8Workers' ? partOfV8Worker(sample) : part;
   }
+  let found: Part | undefined;
   for (const frame of sample.frames) {
     const part = partOfFrame(frame);
-    if (part !== undefined) return part;
+    if (part === undefined) continue;
+    if (found === undefined) {
+      if (part !== 'nodeCore') return part;
+      found = part;
+    } else if (part !== 'nodeCore') {
+      // the nearest caller outside Node core: a telemetry package takes the Node code it called
+      return TELEMETRY.has(part) ? part : found;
+    }
   }
-  return 'unattributedNative';
+  return found ?? 'unattributedNative';
 }
 
 /**

@@ -106,7 +106,13 @@ export function keptFromPreviousRun(path: string): {
   const previous = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   const goals = (previous.goals ?? {}) as Record<string, unknown>;
   const kept: Record<string, unknown> = { goals: {} };
-  for (const key of ['footprint', 'overheadBreakdown', 'exporterCost', 'costProfile']) {
+  for (const key of [
+    'footprint',
+    'overheadBreakdown',
+    'exporterCost',
+    'costProfile',
+    'costProfileLongWarmup',
+  ]) {
     if (previous[key] !== undefined) kept[key] = previous[key];
   }
   for (const key of Object.keys(goals)) {

@@ -57,7 +57,9 @@ export interface TableInput {
   goals?: Record<string, { met?: boolean } | undefined>;
   footprint?: Partial<FootprintRow> & { long?: FootprintRow };
   /** From `npm run cost-profile` (absent until it has run). */
-  costProfile?: { rounds: number; added: { parts: Record<string, number>; totalMicros: number } };
+  costProfile?: CostProfileRow;
+  /** From `npm run cost-profile` with a longer COST_PROFILE_WARMUP_SECONDS than the default. */
+  costProfileLongWarmup?: CostProfileRow;
   /** From `npm run exporter-cost` (absent until it has run). */
   exporterCost?: {
     rounds: number;
@@ -163,14 +165,14 @@ export function renderTable(r: TableInput): string[] {
       '',
     ]);
   }
-  const c = r.costProfile;
-  if (c !== undefined) {
+  for (const c of [r.costProfile, r.costProfileLongWarmup]) {
+    if (c === undefined) continue;
     const top = Object.entries(c.added.parts)
       .sort(([, a], [, b]) => b - a)
       .slice(0, 8)
       .map(([part, micros]) => `${part} ${signed(Math.round(micros))}`);
     rows.push([
-      'Cost by part, perf profile of each process',
+      `Cost by part, perf profile of each process${c === r.costProfileLongWarmup ? `, after ${c.warmupSeconds} s of load` : ''}`,
       `(d) against (a), ${c.rounds} rounds of one process each, µs CPU per request`,
       `+${c.added.totalMicros} µs: ${top.join(' · ')}`,
       '',
@@ -219,6 +221,13 @@ export function tableOf(results: Record<string, unknown>): { table?: string[] } 
  * `patch` into results.json (patchResults), with the bench's table rendered again from the whole result, so
  * that a command's row appears (or is renewed) beside the bench's.
  */
+export interface CostProfileRow {
+  rounds: number;
+  /** Seconds of load before the profile (absent in records from before it could be set: 5). */
+  warmupSeconds?: number;
+  added: { parts: Record<string, number>; totalMicros: number };
+}
+
 export function patchResultsAndTable(path: string, patch: Record<string, unknown>): void {
   const previous = existsSync(path)
     ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>)

@@ -5,13 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePerfScript, partOfFrame, partOfSample, partShares } from '../src/cost-parts.js';
-import { summariseCostProfile, type CostProfileMeasurement } from '../src/cost-profile-run.js';
+import { jitNamed, summariseCostProfile, type CostProfileMeasurement } from '../src/cost-profile-run.js';
 
-// the shape of `perf script -F comm,ip,sym` with --perf-basic-prof-only-functions (seen on Node 24.21)
+// the shape of `perf script -F comm,ip,sym` after `perf inject --jit` of a --perf-prof process (Node 24.21);
+// the second sample has the map-era `Builtins_` names that the node binary's own symbols still give
 const PERF_SCRIPT = `MainThread 
-\t    7f4f9c0a1b2c Builtins_SortCompareUserFn
-\t    7f4fa0184d11 JS:*closestFirst file:///work/main/apps/rideshare/dist/src/find-nearest-vehicle.js:26:22
-\t    7f4fa01a5de8 JS:+'startActiveSpan /work/main/node_modules/@opentelemetry/sdk-trace/build/src/Tracer.js:110:20
+\t         23a6bec v8::base::ieee754::asin
+\t             acf JS:*'measureDistances file:///work/main/apps/rideshare/dist/src/find-nearest-vehicle.js:18:26
+\t              bb Builtin:AsyncFunctionAwaitResolveClosure
+\t             1f0 JS:+'startActiveSpan /work/main/node_modules/@opentelemetry/sdk-trace/build/src/Tracer.js:110:20
 
 MainThread 
 \t    55d0c1e2f3a4 Builtins_StringAdd_CheckNone
@@ -35,30 +37,57 @@ v8:ProfEvntProc
 MainThread 
 \t    7f4fa0200000 JS:~write /work/main/packages/profiling-tracing/dist/src/loki-transport.js:80:10
 \t    7f4fa0201000 JS:~info /work/main/node_modules/pino/lib/proto.js:200:3
+
+MainThread 
+\t    55d0c1000005 node::url::(anonymous namespace)::ParseUrlFromV8String(v8::Isolate*, v8::Local<v8::Value>)
+\t             4a1 JS:+'URL node:internal/url:879:14
+\t             2b0 JS:*'getIncomingRequestAttributes /work/main/node_modules/@opentelemetry/instrumentation-http/build/src/utils.js:500:38
+\t             1c3 JS:+'emit node:events:487:28
+
+MainThread 
+\t             3c1 JS:*'setImmediate node:timers/promises:66:22
+\t             acf JS:*'findNearestVehicles file:///work/main/apps/rideshare/dist/src/find-nearest-vehicle.js:10:42
+
+MainThread 
+\t             5d2 JS:+'parserOnIncoming node:_http_server:1100:26
+\t    55d0c1000006 node::(anonymous namespace)::Parser::OnHeadersComplete()
+
+V8Worker 
+\t    55d0c1000007 v8::internal::Scavenger::ScavengePage(v8::internal::MutablePageMetadata*)
+\t    55d0c1000008 v8::internal::ScavengerCollector::JobTask::Run(v8::JobDelegate*)
+
+V8Worker 
+\t    7f0000000001 __GI___lll_lock_wait
 `;
 
 test('perf script text: one sample per block, the thread and its frames innermost first', () => {
   const samples = parsePerfScript(PERF_SCRIPT);
-  assert.equal(samples.length, 7);
+  assert.equal(samples.length, 12);
   assert.equal(samples[0]!.thread, 'MainThread');
-  assert.equal(samples[0]!.frames[0], 'Builtins_SortCompareUserFn');
-  assert.match(samples[0]!.frames[1]!, /^JS:\*closestFirst file:/);
+  assert.equal(samples[0]!.frames[0], 'v8::base::ieee754::asin');
+  assert.match(samples[0]!.frames[1]!, /^JS:\*'measureDistances file:/);
   assert.equal(samples[4]!.thread, 'V8Worker');
 });
 
-test('a sample goes to its innermost frame that names a package, builtins to their caller', () => {
+test('a sample goes to its innermost frame that names a package, builtins to their caller, Node core to the telemetry that called it', () => {
   const parts = parsePerfScript(PERF_SCRIPT).map((s) => partOfSample(s));
   assert.deepEqual(parts, [
-    'app', // the app's sort comparator, not the tracer that started the span around it
+    'app', // Math.asin called by the app's distance loop, not the tracer that started the span around it
     'otelSdk',
     'gc',
     'unattributedNative',
-    'v8Workers',
+    'compilerThreads', // a V8 worker thread in TurboFan
     'profilerThread',
     'profilingTracing', // our Loki transport, called by pino
+    'httpInstrumentation', // Node's URL parser, called by the instrumentation, not by Node's HTTP server
+    'nodeCore', // a timer the app asked for stays Node core's
+    'nodeCore', // the server's parser, called by no JavaScript
+    'gcThreads', // a V8 worker thread in a parallel scavenge
+    'v8Workers', // a V8 worker thread waiting on a lock: neither
   ]);
   const shares = partShares(parsePerfScript(PERF_SCRIPT));
-  assert.equal(shares.app, 1 / 7);
+  assert.equal(shares.app, 1 / 12);
+  assert.equal(shares.nodeCore, 2 / 12);
   const total = Object.values(shares).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(total - 1) < 1e-12, `the shares add up to ${total}`);
 });
@@ -90,6 +119,13 @@ test('JavaScript frames by the file of their function', () => {
     'profiler',
   );
   assert.equal(partOfFrame('Builtins_ArrayPrototypeSort'), undefined);
+  assert.equal(partOfFrame('Builtin:RunMicrotasks'), undefined);
+});
+
+test('a profile counts as named only when perf named JavaScript from the jitdump', () => {
+  assert.equal(jitNamed(PERF_SCRIPT), true);
+  // what perf script gives when inject found no dump: JIT code as bare addresses
+  assert.equal(jitNamed('MainThread \n\t    7f4fa0184d11 [unknown]\n\t    55d0c1000001 uv_run\n'), false);
 });
 
 const m = (

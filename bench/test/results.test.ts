@@ -199,6 +199,17 @@ test('the cost-profile row lists the largest parts first, once npm run cost-prof
   assert.ok(row, 'a cost-profile row');
   assert.match(row, /2 rounds/);
   assert.match(row, /\+284 µs: otelSdk \+119 · v8Workers \+95 · profilerThread \+58 · gc \+12/);
+  // a run with a longer warm-up gets its own row beside it
+  const costProfileLongWarmup = {
+    rounds: 2,
+    warmupSeconds: 60,
+    added: { parts: { otelSdk: 90, compilerThreads: 26 }, totalMicros: 196 },
+  };
+  const both = renderTable({ ...results, costProfile, costProfileLongWarmup, overheadRounds: 3 });
+  assert.equal(both.length, without.length + 2);
+  const warm = both.find((line) => line.includes('after 60 s of load'));
+  assert.ok(warm, 'a row for the long warm-up');
+  assert.match(warm, /\+196 µs: otelSdk \+90 · compilerThreads \+26/);
 });
 
 test('the overhead goal needs the medians within bounds and intervals narrower than the margins', () => {
@@ -292,10 +303,16 @@ test('the bench keeps what the footprint wrote when it rewrites results.json', (
     ...fakeResults(),
     footprint: { totalRssMB: 500, long: { growth: 1.02 } },
     overheadBreakdown: { parts: {} },
+    costProfileLongWarmup: { rounds: 2 },
     goals: { overheadFull: { met: false }, footprintRss: { met: true }, demoShows: { met: true } },
   });
   const kept = keptFromPreviousRun(path);
-  assert.deepEqual(Object.keys(kept).sort(), ['footprint', 'goals', 'overheadBreakdown']);
+  assert.deepEqual(Object.keys(kept).sort(), [
+    'costProfileLongWarmup',
+    'footprint',
+    'goals',
+    'overheadBreakdown',
+  ]);
   assert.deepEqual(Object.keys(kept.goals).sort(), ['demoShows', 'footprintRss']);
   assert.deepEqual(keptFromPreviousRun(join(dir, 'none.json')), { goals: {} });
 });
