@@ -16,13 +16,13 @@
  * the temporary directory (PERF_BUILDID_DIR) and is removed with each process, not to ~/.debug, which would
  * keep every JIT'd function of every run (about 60 MB a process) and a copy of the node binary.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { getFreePort } from '@rideshare/test-receivers';
-import { startApp } from './app-process.js';
+import { startApp, type AppProcess } from './app-process.js';
 import { setupEnv, type OverheadSetup } from './overhead-run.js';
 import { startSink } from './sink.js';
 import { parsePerfScript, partShares, SHARED_PARTS, TELEMETRY_PARTS, type Part } from './cost-parts.js';
@@ -67,6 +67,20 @@ export async function runCostProfile(options: CostProfileOptions): Promise<CostP
   const dir = mkdtempSync(join(os.tmpdir(), 'cost-profile-'));
   const perfEnv = { ...process.env, PERF_BUILDID_DIR: join(dir, 'buildid') };
   const measurements: CostProfileMeasurement[] = [];
+  // what runs now, for Ctrl-C / SIGTERM: the app and perf would outlive the command, and a jitdump run
+  // leaves thousands of files in the temporary directory; stop both, remove it, die of the same signal
+  let running: { app: AppProcess; perf?: ChildProcess } | undefined;
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    running?.perf?.kill('SIGKILL');
+    void Promise.allSettled([running?.app.stop(2000), sink.close()]).finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.kill(process.pid, signal);
+    });
+  };
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
   try {
     for (let r = 0; r < options.rounds; r++) {
       for (const setup of options.setups) {
@@ -86,6 +100,7 @@ export async function runCostProfile(options: CostProfileOptions): Promise<CostP
             `--logfile=${join(dir, 'v8.log')}`,
           ],
         });
+        running = { app };
         const load = (seconds: number) =>
           autocannon({
             url: app.url,
@@ -116,6 +131,7 @@ export async function runCostProfile(options: CostProfileOptions): Promise<CostP
             ],
             { stdio: ['ignore', 'ignore', 'pipe'], env: perfEnv },
           );
+          running.perf = perf;
           let perfErr = '';
           perf.stderr.on('data', (chunk: Buffer) => (perfErr += chunk.toString()));
           const result = await load(options.seconds);
@@ -167,7 +183,9 @@ export async function runCostProfile(options: CostProfileOptions): Promise<CostP
           rmSync(data, { force: true });
           rmSync(injected, { force: true });
         } finally {
+          running.perf?.kill('SIGKILL'); // still recording only when the load failed
           await app.stop();
+          running = undefined;
           // the dump and one small ELF file per JIT'd function (perf inject writes them beside the dump)
           rmSync(jitDir, { recursive: true, force: true });
           rmSync(perfEnv.PERF_BUILDID_DIR, { recursive: true, force: true });
@@ -175,6 +193,8 @@ export async function runCostProfile(options: CostProfileOptions): Promise<CostP
       }
     }
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await sink.close();
     rmSync(dir, { recursive: true, force: true });
   }
