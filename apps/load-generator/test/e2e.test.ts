@@ -1,7 +1,8 @@
 /**
  * End to end: two rideshare regions and the load generator as real processes, sending to local receivers
- * that decode the real wire formats (Jaeger Thrift over HTTP, pprof on /ingest, Loki push JSON). A few
- * seconds of bounded load on loopback, SIGTERM, then every assertion is made on the decoded data.
+ * that decode the real wire formats (spans by OTLP/HTTP protobuf, the default exporter; pprof on /ingest;
+ * Loki push JSON). A few seconds of bounded load on loopback, SIGTERM, then every assertion is made on the
+ * decoded data. Jaeger Thrift, the other exporter, goes through the real Jaeger in packages/jaeger-tests.
  *
  * eu-north runs with SLOW_MODE=always (the schedule cache bypassed on every car order), us-east with never.
  */
@@ -12,14 +13,15 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   getFreePort,
-  NO_PARENT_SPAN_ID,
   startAllReceivers,
   startAppProcess,
+  startOtlpTraceReceiver,
   waitUntil,
   type AllReceivers,
   type AppProcess,
   type DecodedSample,
-  type JaegerSpan,
+  type OtlpSpan,
+  type OtlpTraceReceiver,
 } from '@rideshare/test-receivers';
 
 const RIDESHARE_MAIN = fileURLToPath(import.meta.resolve('@rideshare/rideshare'));
@@ -63,6 +65,7 @@ function frames(file: string, functions: string[]): (frame: string) => boolean {
 }
 
 let receivers: AllReceivers;
+let otlp: OtlpTraceReceiver;
 const apps: AppProcess[] = [];
 const exitCodes = new Map<string, number | null>();
 const badInput: { path: string; status: number; body: unknown }[] = [];
@@ -75,8 +78,12 @@ const MALFORMED_TRACEPARENT = '00-zzzzzzzz-0000000000000000-01';
 const runStarted = performance.now();
 
 function telemetryEnv(): Record<string, string> {
+  const { PYROSCOPE_SERVER_ADDRESS, LOKI_URL } = receivers.env;
   return {
-    ...receivers.env,
+    PYROSCOPE_SERVER_ADDRESS: PYROSCOPE_SERVER_ADDRESS!,
+    LOKI_URL: LOKI_URL!,
+    // the default exporter (OTEL_TRACES_EXPORTER unset), to the OTLP receiver
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
     PYROSCOPE_FLUSH_INTERVAL_MS: '1000',
     PYROSCOPE_WALL_SAMPLING_INTERVAL_MICROS: '1000',
     OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -85,7 +92,7 @@ function telemetryEnv(): Record<string, string> {
 }
 
 before(async () => {
-  receivers = await startAllReceivers();
+  [receivers, otlp] = await Promise.all([startAllReceivers(), startOtlpTraceReceiver()]);
   const [usEastPort, euNorthPort] = [await getFreePort(), await getFreePort()];
   const usEast = startAppProcess('us-east', RIDESHARE_MAIN, {
     ...telemetryEnv(),
@@ -187,13 +194,17 @@ async function fuzz(baseUrl: string, requests: number): Promise<void> {
 
 after(async () => {
   await Promise.all(apps.map((app) => app.stop(5_000).catch(() => undefined)));
-  await receivers?.close();
+  await Promise.all([receivers?.close(), otlp?.close()]);
   console.log(`e2e run took ${((performance.now() - runStarted) / 1000).toFixed(1)} s`);
 });
 
-function spansOf(service: string): JaegerSpan[] {
-  return receivers.jaeger.spans.filter((s) => s.process.serviceName === service);
+function spansOf(service: string): OtlpSpan[] {
+  return otlp.spans.filter((s) => serviceOf(s) === service);
 }
+
+const serviceOf = (span: OtlpSpan): unknown => span.resource['service.name'];
+const micros = (nanos: bigint): number => Number(nanos / 1000n);
+const durationMicros = (span: OtlpSpan): number => micros(span.endTimeUnixNano - span.startTimeUnixNano);
 
 const isRootName = (name: string): boolean => name === 'OrderVehicle' || name.endsWith('Handler');
 
@@ -222,9 +233,7 @@ test('bad input gets 400 naming the parameter; a malformed traceparent is served
     ],
   );
   assert.equal(freshTraceStatus, 200);
-  const fresh = spansOf('rideshare').filter(
-    (s) => s.operationName === 'CarHandler' && s.parentSpanId === NO_PARENT_SPAN_ID,
-  );
+  const fresh = spansOf('rideshare').filter((s) => s.name === 'CarHandler' && s.parentSpanId === undefined);
   assert.ok(fresh.length >= 1, 'the request without a usable traceparent is a root of its own trace');
 });
 
@@ -235,31 +244,28 @@ test('fuzz: random query strings and trace headers against the real process: eve
   assert.ok(healthyAfterFuzz);
   // a well-formed traceparent is continued, a malformed one starts a fresh trace: either way a local root
   const joined = spansOf('rideshare').filter(
-    (s) => fuzzTraceIds.has(s.traceId) && s.tags[PROFILE_ID] !== undefined,
+    (s) => fuzzTraceIds.has(s.traceId) && s.attributes[PROFILE_ID] !== undefined,
   );
   assert.ok(joined.length >= 1, 'handlers joined the traces of well-formed traceparent headers');
   console.log(`fuzz: ${JSON.stringify(Object.fromEntries(statuses))}, ${joined.length} joined a given trace`);
 });
 
 test('every OrderVehicle and *Handler span carries pyroscope.profile.id = its own span id; no other span does', () => {
-  const spans = receivers.jaeger.spans;
-  const roots = spans.filter((s) => isRootName(s.operationName));
-  const others = spans.filter((s) => !isRootName(s.operationName));
-  assert.ok(spansOf('load-generator').filter((s) => s.operationName === 'OrderVehicle').length >= 10);
+  const spans = otlp.spans;
+  const roots = spans.filter((s) => isRootName(s.name));
+  const others = spans.filter((s) => !isRootName(s.name));
+  assert.ok(spansOf('load-generator').filter((s) => s.name === 'OrderVehicle').length >= 10);
   for (const span of roots)
-    assert.equal(span.tags[PROFILE_ID], span.spanId, `${span.operationName} ${span.spanId}`);
+    assert.equal(span.attributes[PROFILE_ID], span.spanId, `${span.name} ${span.spanId}`);
   for (const span of others)
-    assert.equal(span.tags[PROFILE_ID], undefined, `${span.operationName} has a profile id`);
-  const names = new Set(others.map((s) => s.operationName));
+    assert.equal(span.attributes[PROFILE_ID], undefined, `${span.name} has a profile id`);
+  const names = new Set(others.map((s) => s.name));
   for (const name of ['RequestVehicle', 'FindNearestVehicle', 'CheckDriverAvailability'])
     assert.ok(names.has(name), name);
   console.log(
     `spans: ${spans.length} (${roots.length} roots); by name: ${JSON.stringify(
       Object.fromEntries(
-        [...new Set(spans.map((s) => s.operationName))].map((n) => [
-          n,
-          spans.filter((s) => s.operationName === n).length,
-        ]),
+        [...new Set(spans.map((s) => s.name))].map((n) => [n, spans.filter((s) => s.name === n).length]),
       ),
     )}`,
   );
@@ -267,24 +273,21 @@ test('every OrderVehicle and *Handler span carries pyroscope.profile.id = its ow
 
 test('each handler span is in its OrderVehicle trace: OrderVehicle → RequestVehicle → *Handler → steps', () => {
   const generator = spansOf('load-generator');
-  const byId = new Map(receivers.jaeger.spans.map((s) => [s.spanId, s]));
-  const orders = generator.filter((s) => s.operationName === 'OrderVehicle');
+  const byId = new Map(otlp.spans.map((s) => [s.spanId, s]));
+  const orders = generator.filter((s) => s.name === 'OrderVehicle');
   const handlers = spansOf('rideshare').filter(
-    (s) =>
-      s.operationName.endsWith('Handler') &&
-      s.parentSpanId !== NO_PARENT_SPAN_ID &&
-      !fuzzTraceIds.has(s.traceId),
+    (s) => s.name.endsWith('Handler') && s.parentSpanId !== undefined && !fuzzTraceIds.has(s.traceId),
   );
   assert.ok(handlers.length >= 10, `handlers called by the load generator: ${handlers.length}`);
   for (const handler of handlers) {
-    const request = byId.get(handler.parentSpanId);
-    assert.equal(request?.operationName, 'RequestVehicle', `parent of ${handler.operationName}`);
-    const order = byId.get(request.parentSpanId);
-    assert.equal(order?.operationName, 'OrderVehicle');
+    const request = byId.get(handler.parentSpanId!);
+    assert.equal(request?.name, 'RequestVehicle', `parent of ${handler.name}`);
+    const order = byId.get(request.parentSpanId!);
+    assert.equal(order?.name, 'OrderVehicle');
     assert.equal(handler.traceId, order.traceId);
-    assert.equal(order.parentSpanId, NO_PARENT_SPAN_ID, 'OrderVehicle is a root span');
+    assert.equal(order.parentSpanId, undefined, 'OrderVehicle is a root span');
   }
-  const answered = orders.filter((o) => o.tags['http.response.status_code'] === 200);
+  const answered = orders.filter((o) => o.attributes['http.response.status_code'] === 200);
   assert.ok(answered.length >= 10);
   for (const order of answered) {
     assert.equal(
@@ -293,11 +296,9 @@ test('each handler span is in its OrderVehicle trace: OrderVehicle → RequestVe
       `handler of order ${order.traceId}`,
     );
   }
-  for (const handler of handlers.filter((h) => h.operationName === 'CarHandler')) {
-    const steps = receivers.jaeger
-      .trace(handler.traceId)
-      .filter((s) => s.process.serviceName === 'rideshare');
-    const names = steps.map((s) => s.operationName);
+  for (const handler of handlers.filter((h) => h.name === 'CarHandler')) {
+    const steps = spansOf('rideshare').filter((s) => s.traceId === handler.traceId);
+    const names = steps.map((s) => s.name);
     assert.ok(
       names.includes('FindNearestVehicle') && names.includes('CheckDriverAvailability'),
       names.join(),
@@ -307,11 +308,12 @@ test('each handler span is in its OrderVehicle trace: OrderVehicle → RequestVe
 
 test('profiles: every labelled sample points at a root span of the same service, with its name', () => {
   const rootsByService = new Map<string, Map<string, string>>();
-  for (const span of receivers.jaeger.spans) {
-    if (span.tags[PROFILE_ID] === undefined) continue;
-    const roots = rootsByService.get(span.process.serviceName) ?? new Map<string, string>();
-    roots.set(span.spanId, span.operationName);
-    rootsByService.set(span.process.serviceName, roots);
+  for (const span of otlp.spans) {
+    if (span.attributes[PROFILE_ID] === undefined) continue;
+    const service = String(serviceOf(span));
+    const roots = rootsByService.get(service) ?? new Map<string, string>();
+    roots.set(span.spanId, span.name);
+    rootsByService.set(service, roots);
   }
   const uploads = receivers.pyroscope.uploads;
   assert.deepEqual([...new Set(uploads.map((u) => u.query.appName))].sort(), ['load-generator', 'rideshare']);
@@ -347,7 +349,7 @@ test('profiles: every labelled sample points at a root span of the same service,
 test('CarHandler samples show the driver availability check; eu-north’s show the schedule rebuild', () => {
   const carHandlers = new Set(
     spansOf('rideshare')
-      .filter((s) => s.operationName === 'CarHandler')
+      .filter((s) => s.name === 'CarHandler')
       .map((s) => s.spanId),
   );
   const carSamples = (region: string): DecodedSample[] =>
@@ -373,7 +375,7 @@ test('CarHandler samples show the driver availability check; eu-north’s show t
 test('OrderVehicle samples come from the load generator’s own work: route planning and the fare quote', () => {
   const orders = new Set(
     spansOf('load-generator')
-      .filter((s) => s.operationName === 'OrderVehicle')
+      .filter((s) => s.name === 'OrderVehicle')
       .map((s) => s.spanId),
   );
   const samples = receivers.pyroscope
@@ -390,36 +392,37 @@ test('OrderVehicle samples come from the load generator’s own work: route plan
 test('OrderVehicle tells its story: PlanRoute, EstimateFare, RequestVehicle, one after the other, filling the bar', () => {
   const generator = spansOf('load-generator');
   const orders = generator.filter(
-    (s) => s.operationName === 'OrderVehicle' && s.tags['http.response.status_code'] === 200,
+    (s) => s.name === 'OrderVehicle' && s.attributes['http.response.status_code'] === 200,
   );
   assert.ok(orders.length >= 10, `answered orders: ${orders.length}`);
   const covered: number[] = [];
   for (const order of orders) {
     const children = generator
       .filter((s) => s.parentSpanId === order.spanId)
-      .sort((a, b) => a.startTimeMicros - b.startTimeMicros);
+      .sort((a, b) => micros(a.startTimeUnixNano) - micros(b.startTimeUnixNano));
     assert.deepEqual(
-      children.map((c) => c.operationName),
+      children.map((c) => c.name),
       ['PlanRoute', 'EstimateFare', 'RequestVehicle'],
       `children of OrderVehicle ${order.spanId}`,
     );
     for (const child of children) {
-      assert.equal(child.tags[PROFILE_ID], undefined, 'children share the root’s profile');
+      assert.equal(child.attributes[PROFILE_ID], undefined, 'children share the root’s profile');
       assert.ok(
-        child.startTimeMicros >= order.startTimeMicros - 1000,
-        `${child.operationName} starts in the order`,
+        micros(child.startTimeUnixNano) >= micros(order.startTimeUnixNano) - 1000,
+        `${child.name} starts in the order`,
       );
     }
     for (let i = 1; i < children.length; i++) {
       const previous = children[i - 1]!;
       // start times are whole milliseconds (Date.now()): allow 1 ms of rounding
       assert.ok(
-        children[i]!.startTimeMicros >= previous.startTimeMicros + previous.durationMicros - 1000,
-        `${children[i]!.operationName} starts after ${previous.operationName} ended`,
+        micros(children[i]!.startTimeUnixNano) >=
+          micros(previous.startTimeUnixNano) + durationMicros(previous) - 1000,
+        `${children[i]!.name} starts after ${previous.name} ended`,
       );
     }
-    const busy = children.reduce((sum, c) => sum + c.durationMicros, 0);
-    covered.push(busy / order.durationMicros);
+    const busy = children.reduce((sum, c) => sum + durationMicros(c), 0);
+    covered.push(busy / durationMicros(order));
   }
   covered.sort((a, b) => a - b);
   const median = covered[Math.floor(covered.length / 2)] ?? 0;
@@ -433,17 +436,15 @@ test('the load generator’s spans name their tracer and its version', () => {
     readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8'),
   ) as { version: string };
   for (const name of ['OrderVehicle', 'PlanRoute', 'EstimateFare']) {
-    const span = spansOf('load-generator').find((s) => s.operationName === name);
+    const span = spansOf('load-generator').find((s) => s.name === name);
     assert.ok(span, name);
-    const scope = span.tags['otel.scope.name'] ?? span.tags['otel.library.name'];
-    const scopeVersion = span.tags['otel.scope.version'] ?? span.tags['otel.library.version'];
-    assert.equal(scope, 'load-generator', `${name}: tracer name`);
-    assert.equal(scopeVersion, version, `${name}: tracer version`);
+    assert.equal(span.scope.name, 'load-generator', `${name}: tracer name`);
+    assert.equal(span.scope.version, version, `${name}: tracer version`);
   }
 });
 
 test('log lines carry trace ids of decoded spans', () => {
-  const traceIds = new Set(receivers.jaeger.spans.map((s) => s.traceId));
+  const traceIds = new Set(otlp.spans.map((s) => s.traceId));
   const lines = receivers.loki.entries.map((e) => ({
     labels: e.labels,
     json: e.json as Record<string, unknown>,
