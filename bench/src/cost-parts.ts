@@ -25,6 +25,7 @@ export const TELEMETRY_PARTS = [
   'spanProfiles',
   'profilingTracing',
   'profiler',
+  'heapProfiler',
   'profilerThread',
 ] as const;
 /** Parts every process has, with or without telemetry: telemetry changes them only by their size. */
@@ -46,6 +47,11 @@ export type Part = (typeof TELEMETRY_PARTS)[number] | (typeof SHARED_PARTS)[numb
 
 const GC = /Heap::|Scavenger|MarkCompact|ConcurrentMarking|MinorMarkSweep|Sweeper|IncrementalMarking/;
 const PROFILER_NATIVE = /Sampler|SignalHandler|ProfilerListener|CpuProfiler|ProfilerEventsProcessor|dd_pprof/;
+/**
+ * V8's sampling heap profiler (`@pyroscope/nodejs` runs it): every 512 KB allocated it records the allocating
+ * stack, inside the allocation itself, so without this rule its cost counts as the allocating code's.
+ */
+const HEAP_PROFILER = /SamplingHeapProfiler::/;
 const JS_FILE = /(?:file:\/\/)?(\/\S+\.[cm]?js|node:\S+)/;
 
 /** Rules on the path of a JavaScript function's file, first match wins. */
@@ -119,6 +125,7 @@ export function partOfSample(sample: Sample, mainThread = 'MainThread'): Part {
     const part = THREADS.find(([pattern]) => pattern.test(sample.thread))?.[1] ?? 'otherThreads';
     return part === 'v8Workers' ? partOfV8Worker(sample) : part;
   }
+  if (sample.frames.some((frame) => HEAP_PROFILER.test(frame))) return 'heapProfiler';
   let found: Part | undefined;
   for (const frame of sample.frames) {
     const part = partOfFrame(frame);
