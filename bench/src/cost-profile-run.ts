@@ -13,8 +13,8 @@
  * of its samples in pino and 12.8–25.8% in Node core; with the jitdump, 0.4% and 4.7%. The jitdump keeps
  * each code load with its time (perf records with `-k 1`, the monotonic clock V8 stamps it with), and the
  * injected profile names every sample after the code there at that moment. perf's build-id cache goes to
- * the temporary directory (PERF_BUILDID_DIR) and is removed with each process, not to ~/.debug, which would
- * keep every JIT'd function of every run (about 60 MB a process) and a copy of the node binary.
+ * the temporary directory and is removed with each process, not to ~/.debug, which would keep every JIT'd
+ * function of every run (about 200 MB a process: 3.1 GB after a day of runs here) and a copy of node.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -65,7 +65,11 @@ const PERF_FREQUENCY_HZ = 997; // not a divisor of the profiler's 100 Hz, so the
 export async function runCostProfile(options: CostProfileOptions): Promise<CostProfileMeasurement[]> {
   const sink = await startSink();
   const dir = mkdtempSync(join(os.tmpdir(), 'cost-profile-'));
-  const perfEnv = { ...process.env, PERF_BUILDID_DIR: join(dir, 'buildid') };
+  // perf keeps a build-id cache in $HOME/.debug, and `perf inject --jit` adds every JIT'd function's ELF file
+  // to it whatever PERF_BUILDID_DIR says (perf 6.1): so perf runs with a HOME of its own in the temporary dir
+  const perfHome = join(dir, 'perf-home');
+  mkdirSync(perfHome);
+  const perfEnv = { ...process.env, HOME: perfHome, PERF_BUILDID_DIR: join(perfHome, '.debug') };
   const measurements: CostProfileMeasurement[] = [];
   // what runs now, for Ctrl-C / SIGTERM: the app and perf would outlive the command, and a jitdump run
   // leaves thousands of files in the temporary directory; stop both, remove it, die of the same signal
@@ -188,7 +192,7 @@ export async function runCostProfile(options: CostProfileOptions): Promise<CostP
           running = undefined;
           // the dump and one small ELF file per JIT'd function (perf inject writes them beside the dump)
           rmSync(jitDir, { recursive: true, force: true });
-          rmSync(perfEnv.PERF_BUILDID_DIR, { recursive: true, force: true });
+          rmSync(perfEnv.PERF_BUILDID_DIR, { recursive: true, force: true }); // this process's cache
         }
       }
     }
