@@ -4,7 +4,7 @@
  * Each sample is put in one part: a sample of a thread other than the main one by that thread's name (V8's
  * GC and compiler workers, the CPU profiler's own thread, libuv's pool); a main-thread sample by its
  * innermost frame that says whose it is: V8's garbage collector and the CPU profiler's native code by their
- * C++ names, JavaScript by the file of its function (the `--perf-basic-prof-only-functions` map names it).
+ * C++ names, JavaScript by the file of its function (V8's jitdump names it: cost-profile-run.ts).
  * Native frames below that (builtins, runtime calls) count with the JavaScript that called them, so
  * `Array.prototype.sort` called by the app is the app's, a `JSON.stringify` called by an exporter is the
  * export's. Node's own code counts with the telemetry package that called it, if one did (the HTTP

@@ -9,8 +9,8 @@
  * JavaScript is named by V8's jitdump (`--perf-prof`) and `perf inject --jit`, not by the simpler
  * `/tmp/perf-<pid>.map` of `--perf-basic-prof`: a map has one line per piece of code and no time, so once
  * the GC frees code and the JIT reuses its addresses, perf names a sample after whatever code first had
- * that address. Measured on the same load (2026-12-04): with the map, the telemetry-off process put 18.6%
- * of its samples in pino and 12.8–25.8% in Node core; with the jitdump, 0.4% and 4.7%. The jitdump keeps
+ * that address. Measured on this command's load (2026-12-04): with the map, the telemetry-off processes put up
+ * to 18.6% of their samples in pino and 12.8–25.8% in Node core; with the jitdump, 0.4% and 4.5%. The jitdump keeps
  * each code load with its time (perf records with `-k 1`, the monotonic clock V8 stamps it with), and the
  * injected profile names every sample after the code there at that moment. perf's build-id cache goes to
  * the temporary directory and is removed with each process, not to ~/.debug, which would keep every JIT'd

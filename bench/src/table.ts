@@ -217,10 +217,6 @@ export function tableOf(results: Record<string, unknown>): { table?: string[] } 
   }
 }
 
-/**
- * `patch` into results.json (patchResults), with the bench's table rendered again from the whole result, so
- * that a command's row appears (or is renewed) beside the bench's.
- */
 export interface CostProfileRow {
   rounds: number;
   /** Seconds of load before the profile (absent in records from before it could be set: 5). */
@@ -228,6 +224,10 @@ export interface CostProfileRow {
   added: { parts: Record<string, number>; totalMicros: number };
 }
 
+/**
+ * `patch` into results.json (patchResults), with the bench's table rendered again from the whole result, so
+ * that a command's row appears (or is renewed) beside the bench's.
+ */
 export function patchResultsAndTable(path: string, patch: Record<string, unknown>): void {
   const previous = existsSync(path)
     ? (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>)
